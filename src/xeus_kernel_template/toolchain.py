@@ -1,0 +1,312 @@
+"""Find a native xeus 6 / xeus-zmq 4 toolchain, or provision one.
+
+Order of preference:
+
+1. the user's environment: a prefix named by ``XEUS_PREFIX``, ``CONDA_PREFIX`` or one of
+   ``CMAKE_PREFIX_PATH`` that holds xeus >= 6 and xeus-zmq >= 4 CMake packages;
+2. a Debian forky (testing) root made with debootstrap, cached under
+   ``~/.cache/xeus-kernel-template/`` and reused by every later run.
+
+Commands run in the root through ``unshare --mount`` + ``chroot``: each command gets a
+private mount namespace in which ``/proc``, ``/dev`` and the shared work folders are
+mounted, so the mounts vanish with the process, even when it is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Bump when the package set changes: an older root is then provisioned again.
+ROOT_RECIPE_VERSION = "3"
+DEBIAN_SUITE = "forky"
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+ROOT_PACKAGES = (
+    "g++",
+    "cmake",
+    "make",
+    "ninja-build",
+    "pkgconf",
+    "xeus-dev",
+    "xeus-zmq-dev",
+    "python3-venv",
+    "ca-certificates",
+)
+WASM_PACKAGES = ("emscripten", "nodejs")
+# What the kernel-side Python tests need inside the root (installed into a venv there).
+ROOT_PYTHON_PACKAGES = ("pytest", "jupyter_kernel_test", "jupyter_client")
+ROOT_VENV = "/opt/xkt-venv"
+ROOT_PATH = f"{ROOT_VENV}/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+class ToolchainError(RuntimeError):
+    """A toolchain cannot be found or provisioned; the message says what to do."""
+
+
+def cache_dir() -> Path:
+    """Where heavy, reusable things live (outside any checkout)."""
+    explicit = os.environ.get("XKT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "xeus-kernel-template"
+
+
+def progress(message: str) -> None:
+    print(f"[xeus-kernel-template] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Toolchain:
+    """Runs build and kernel commands against a real xeus 6 / xeus-zmq 4."""
+
+    description: str
+    prefix: Path | None = None  # host prefix holding xeus (host toolchain only)
+    root: Path | None = None  # forky root (root toolchain only)
+    binds: list[Path] = field(default_factory=list)
+
+    # -- command construction -------------------------------------------------------
+    def command(self, argv: Sequence[str | os.PathLike], env: Mapping[str, str] | None = None) -> list[str]:
+        """The host command line that runs *argv* inside this toolchain."""
+        argv = [str(a) for a in argv]
+        if self.root is None:
+            return argv
+        assignments = [f"{k}={v}" for k, v in self._root_env(env).items()]
+        root = shlex.quote(str(self.root))
+        mounts = [
+            f"mount -t proc proc {root}/proc",
+            f"mount --rbind /dev {root}/dev",
+        ]
+        for path in self.binds:
+            mounts.append(f"mount --bind {shlex.quote(str(path))} {root}{shlex.quote(str(path))}")
+        inner = " && ".join(
+            [*mounts, "exec chroot " + root + " env -i " + shlex.join([*assignments, *argv])]
+        )
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", inner]
+
+    def _root_env(self, env: Mapping[str, str] | None) -> dict[str, str]:
+        merged = {
+            "PATH": ROOT_PATH,
+            "HOME": "/root",
+            "LANG": "C.UTF-8",
+            "VIRTUAL_ENV": ROOT_VENV,
+            "PIP_CERT": "/etc/xkt-host-ca.crt",
+        }
+        merged.update(env or {})
+        return merged
+
+    def environment(self, env: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Environment for a host subprocess running :meth:`command`."""
+        if self.root is not None:
+            return dict(os.environ)
+        merged = dict(os.environ)
+        if self.prefix is not None:
+            existing = merged.get("CMAKE_PREFIX_PATH")
+            merged["CMAKE_PREFIX_PATH"] = os.pathsep.join(p for p in (str(self.prefix), existing) if p)
+            merged["PATH"] = os.pathsep.join([str(self.prefix / "bin"), merged.get("PATH", "")])
+        merged.update(env or {})
+        return merged
+
+    def run(
+        self,
+        argv: Sequence[str | os.PathLike],
+        *,
+        cwd: str | os.PathLike | None = None,
+        env: Mapping[str, str] | None = None,
+        check: bool = True,
+        timeout: float | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run *argv* in the toolchain; output is captured and shown on failure."""
+        command = self.command(_with_cwd(argv, cwd) if self.root is not None else argv, env)
+        result = subprocess.run(
+            command,
+            cwd=None if self.root is not None else cwd,
+            env=self.environment(env),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise subprocess.CalledProcessError(result.returncode, list(map(str, argv)), result.stdout)
+        return result
+
+    def with_binds(self, paths: Iterable[Path]) -> Toolchain:
+        """A copy that also makes *paths* visible at the same place inside the root."""
+        if self.root is None:
+            return self
+        paths = [Path(p).resolve() for p in paths]
+        for path in paths:
+            (self.root / path.relative_to("/")).mkdir(parents=True, exist_ok=True)
+        return Toolchain(self.description, self.prefix, self.root, [*self.binds, *paths])
+
+
+def _with_cwd(argv: Sequence[str | os.PathLike], cwd: str | os.PathLike | None) -> list[str]:
+    if cwd is None:
+        return [str(a) for a in argv]
+    return ["sh", "-c", 'cd "$0" && exec "$@"', str(cwd), *map(str, argv)]
+
+
+# -- discovery ------------------------------------------------------------------------
+_VERSION_FILES = {
+    "xeus": ("xeusConfigVersion.cmake", 6),
+    "xeus-zmq": ("xeus-zmqConfigVersion.cmake", 4),
+}
+
+
+def _package_version(prefix: Path, package: str) -> tuple[int, ...] | None:
+    filename, _ = _VERSION_FILES[package]
+    for candidate in prefix.glob(f"**/cmake/{package}/{filename}"):
+        match = re.search(r'set\(PACKAGE_VERSION "([0-9.]+)"\)', candidate.read_text(errors="replace"))
+        if match:
+            return tuple(int(part) for part in match.group(1).split("."))
+    return None
+
+
+def prefix_has_xeus(prefix: Path) -> bool:
+    """True when *prefix* holds xeus >= 6 and xeus-zmq >= 4 (their CMake packages)."""
+    for package, (_, major) in _VERSION_FILES.items():
+        version = _package_version(prefix, package)
+        if version is None or version[0] < major:
+            return False
+    return True
+
+
+def host_prefixes() -> list[Path]:
+    names = [os.environ.get("XEUS_PREFIX"), os.environ.get("CONDA_PREFIX")]
+    names += os.environ.get("CMAKE_PREFIX_PATH", "").split(os.pathsep)
+    return [Path(n) for n in names if n]
+
+
+def find_host_toolchain() -> Toolchain | None:
+    if shutil.which("cmake") is None or shutil.which("c++") is None:
+        return None
+    for prefix in host_prefixes():
+        if prefix.is_dir() and prefix_has_xeus(prefix):
+            return Toolchain(f"host prefix {prefix}", prefix=prefix)
+    return None
+
+
+# -- the forky root -------------------------------------------------------------------
+def root_dir() -> Path:
+    return cache_dir() / "forky-root"
+
+
+def _stamp(root: Path, name: str) -> Path:
+    return root / "etc" / f"xeus-kernel-template-{name}"
+
+
+def _stamp_ok(root: Path, name: str) -> bool:
+    stamp = _stamp(root, name)
+    return stamp.is_file() and stamp.read_text().strip() == ROOT_RECIPE_VERSION
+
+
+def _write_stamp(root: Path, name: str) -> None:
+    _stamp(root, name).write_text(ROOT_RECIPE_VERSION + "\n")
+
+
+def _host(argv: Sequence[str], what: str) -> None:
+    progress(what)
+    started = time.monotonic()
+    result = subprocess.run(list(argv), text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    if result.returncode != 0:
+        raise ToolchainError(f"{what} failed (exit {result.returncode}):\n{result.stdout[-4000:]}")
+    progress(f"  done in {time.monotonic() - started:.0f} s")
+
+
+def _in_root(toolchain: Toolchain, argv: Sequence[str], what: str, env: Mapping[str, str] | None = None) -> None:
+    progress(what)
+    started = time.monotonic()
+    result = toolchain.run(argv, env=env, check=False)
+    if result.returncode != 0:
+        raise ToolchainError(f"{what} failed (exit {result.returncode}):\n{result.stdout[-4000:]}")
+    progress(f"  done in {time.monotonic() - started:.0f} s")
+
+
+def _require_host_tools() -> None:
+    if os.geteuid() != 0:
+        raise ToolchainError(
+            "No xeus >= 6 / xeus-zmq >= 4 found in CONDA_PREFIX, XEUS_PREFIX or CMAKE_PREFIX_PATH, "
+            "and provisioning the Debian root needs root (debootstrap, chroot). Activate an "
+            "environment made from environment-dev.yml, or run as root."
+        )
+    missing = [tool for tool in ("debootstrap", "unshare", "chroot") if shutil.which(tool) is None]
+    if missing:
+        raise ToolchainError(
+            f"missing {', '.join(missing)}: install them (apt-get install debootstrap util-linux coreutils)"
+        )
+
+
+def ensure_root(*, wasm: bool = False) -> Toolchain:
+    """Provision (once) and return the cached forky root toolchain."""
+    root = root_dir()
+    toolchain = Toolchain(f"Debian {DEBIAN_SUITE} root {root}", root=root)
+    if _stamp_ok(root, "native") and (not wasm or _stamp_ok(root, "wasm")):
+        return toolchain
+    _require_host_tools()
+    if not _stamp_ok(root, "base"):
+        partial = root.with_name(root.name + ".partial")
+        if partial.exists():
+            shutil.rmtree(partial)
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        script = Path("/usr/share/debootstrap/scripts") / DEBIAN_SUITE
+        if not script.exists():  # older debootstrap has no forky script; sid's fits testing
+            script = script.with_name("sid")
+        _host(
+            ["debootstrap", "--variant=minbase", DEBIAN_SUITE, str(partial), DEBIAN_MIRROR, str(script)],
+            f"debootstrap Debian {DEBIAN_SUITE} into {partial} (about 1 minute, once)",
+        )
+        # The registries here sit behind a TLS-intercepting proxy: trust the host's CA bundle.
+        host_ca = Path("/etc/ssl/certs/ca-certificates.crt")
+        if host_ca.is_file():
+            shutil.copyfile(host_ca, partial / "etc/xkt-host-ca.crt")
+        _write_stamp(partial, "base")
+        if root.exists():
+            shutil.rmtree(root)
+        partial.rename(root)
+    # The archive mirror reached here may serve a Release file past its Valid-Until date.
+    apt = ["apt-get", "-o", "Acquire::Check-Valid-Until=false", "-o", "Acquire::https::CAInfo=/etc/xkt-host-ca.crt"]
+    apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+    if not _stamp_ok(root, "native"):
+        _in_root(toolchain, [*apt, "update", "-q"], "apt-get update in the root", apt_env)
+        _in_root(
+            toolchain,
+            [*apt, "install", "-y", "-q", "--no-install-recommends", *ROOT_PACKAGES],
+            f"install {' '.join(ROOT_PACKAGES)} in the root",
+            apt_env,
+        )
+        _in_root(toolchain, ["python3", "-m", "venv", ROOT_VENV], "create the test venv in the root")
+        _in_root(
+            toolchain,
+            ["python", "-m", "pip", "install", "-q", *ROOT_PYTHON_PACKAGES],
+            f"pip install {' '.join(ROOT_PYTHON_PACKAGES)} in the root",
+        )
+        _write_stamp(root, "native")
+    if wasm and not _stamp_ok(root, "wasm"):
+        _in_root(
+            toolchain,
+            [*apt, "install", "-y", "-q", "--no-install-recommends", *WASM_PACKAGES],
+            f"install {' '.join(WASM_PACKAGES)} in the root (about 1.6 GB, once)",
+            apt_env,
+        )
+        _write_stamp(root, "wasm")
+    return toolchain
+
+
+def find_toolchain(*, provision: bool = True) -> Toolchain:
+    """The user's xeus if there is one, else the cached root (provisioned if allowed)."""
+    host = find_host_toolchain()
+    if host is not None:
+        return host
+    if not provision and not _stamp_ok(root_dir(), "native"):
+        raise ToolchainError("no xeus toolchain found and provisioning is off")
+    return ensure_root()

@@ -1,0 +1,187 @@
+# Managed by xeus-kernel-template: `copier update` rewrites this file.
+# It holds the build conventions shared by xeus kernels (native with xeus-zmq, WebAssembly
+# with xeus-lite), so that CMakeLists.txt only names the kernel, its sources and its own
+# dependencies. Put your changes in CMakeLists.txt (yours), never here.
+#
+#   xeus_kernel_add(<kernel_name>
+#     LIBRARY <target>              # the interpreter library (the project name)
+#     SOURCES <file>...             # interpreter sources
+#     [RUNTIME_FILES <dir>])        # folder shipped to the kernel's file system
+#
+# Creates the library, the kernel executable (native: <kernel_name>; wasm:
+# <kernel_name>.js/.wasm[/.data]), the kernelspec in the build tree and the install rules.
+
+include_guard(GLOBAL)
+cmake_minimum_required(VERSION 3.25)
+
+# Inside a conda environment, install where Jupyter looks for kernels by default.
+if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT AND NOT EMSCRIPTEN AND DEFINED ENV{CONDA_PREFIX})
+    set(CMAKE_INSTALL_PREFIX "$ENV{CONDA_PREFIX}" CACHE PATH "Install prefix" FORCE)
+endif()
+include(GNUInstallDirs)
+
+set(XEUS_KERNEL_XEUS_VERSION 6)
+set(XEUS_KERNEL_XEUS_ZMQ_VERSION 4)
+set(XEUS_KERNEL_XEUS_LITE_VERSION 5)
+
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+    set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+
+# Quote VALUE as a JSON string.
+function(_xeus_kernel_json_string out value)
+    string(REPLACE "\\" "\\\\" value "${value}")
+    string(REPLACE "\"" "\\\"" value "${value}")
+    set(${out} "\"${value}\"" PARENT_SCOPE)
+endfunction()
+
+# Write the kernelspec of KERNEL into DIR: kernel.json from the source kernel.json.in with
+# an absolute argv[0] (EXECUTABLE), plus the logos. The JSON is edited with string(JSON),
+# never by text substitution, so nothing in the display name is ever interpreted.
+function(_xeus_kernel_write_spec kernel dir executable runtime_dir)
+    set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
+    file(READ "${source_dir}/kernel.json.in" spec)
+    _xeus_kernel_json_string(argv0 "${executable}")
+    if(EMSCRIPTEN)
+        # jupyterlite-xeus loads argv[0].js/.wasm; a connection file means nothing there.
+        string(JSON spec SET "${spec}" argv "[${argv0}]")
+    else()
+        string(JSON spec SET "${spec}" argv "[${argv0}, \"-f\", \"{connection_file}\"]")
+    endif()
+    if(runtime_dir)
+        string(TOUPPER "${kernel}_RUNTIME_DIR" variable)
+        _xeus_kernel_json_string(value "${runtime_dir}")
+        string(JSON spec SET "${spec}" env "{\"${variable}\": ${value}}")
+    endif()
+    file(WRITE "${dir}/kernel.json.tmp" "${spec}\n")
+    configure_file("${dir}/kernel.json.tmp" "${dir}/kernel.json" COPYONLY)
+    file(REMOVE "${dir}/kernel.json.tmp")
+    file(GLOB logos "${source_dir}/logo-*")
+    file(COPY ${logos} DESTINATION "${dir}")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source_dir}/kernel.json.in" ${logos})
+endfunction()
+
+function(_xeus_kernel_build_tree kernel tree output_property runtime_dir)
+    set_target_properties(${kernel} PROPERTIES ${output_property} "${tree}/bin")
+    _xeus_kernel_write_spec(${kernel} "${tree}/share/jupyter/kernels/${kernel}"
+        "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}" "${runtime_dir}")
+endfunction()
+
+function(xeus_kernel_add kernel)
+    cmake_parse_arguments(PARSE_ARGV 1 arg "" "LIBRARY;RUNTIME_FILES" "SOURCES")
+    if(NOT arg_LIBRARY OR NOT arg_SOURCES)
+        message(FATAL_ERROR "xeus_kernel_add(${kernel}) needs LIBRARY <target> and SOURCES <files>")
+    endif()
+    if(arg_UNPARSED_ARGUMENTS)
+        message(FATAL_ERROR "xeus_kernel_add(${kernel}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+    endif()
+    set(library "${arg_LIBRARY}")
+    string(MAKE_C_IDENTIFIER "${library}" macro_prefix)
+    string(TOUPPER "${macro_prefix}" macro_prefix)
+    if(arg_RUNTIME_FILES)
+        cmake_path(ABSOLUTE_PATH arg_RUNTIME_FILES BASE_DIRECTORY "${PROJECT_SOURCE_DIR}" OUTPUT_VARIABLE runtime_source)
+        if(EMSCRIPTEN)
+            set(runtime_dir "/share/${kernel}")
+        else()
+            set(runtime_dir "${CMAKE_INSTALL_FULL_DATADIR}/${kernel}")
+        endif()
+    endif()
+
+    # The interpreter library: static, so that the kernel is one self-contained binary.
+    add_library(${library} STATIC ${arg_SOURCES})
+    target_include_directories(${library} PUBLIC
+        "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>")
+    target_compile_features(${library} PUBLIC cxx_std_17)
+    target_compile_definitions(${library} PUBLIC "${macro_prefix}_VERSION=\"${PROJECT_VERSION}\"")
+    if(arg_RUNTIME_FILES)
+        target_compile_definitions(${library} PUBLIC "${macro_prefix}_RUNTIME_DIR=\"${runtime_dir}\"")
+    endif()
+
+    if(EMSCRIPTEN)
+        find_package(xeus-lite ${XEUS_KERNEL_XEUS_LITE_VERSION} REQUIRED)
+        include(WasmBuildOptions)  # xeus's wasm flags: MAIN_MODULE, exceptions, embind
+        target_link_libraries(${library} PUBLIC xeus-lite)
+        xeus_wasm_compile_options(${library})
+
+        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main_emscripten_kernel.cpp")
+        target_link_libraries(${kernel} PRIVATE ${library})
+        xeus_wasm_compile_options(${kernel})
+        xeus_wasm_link_options(${kernel} "web,worker")
+        set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")
+        foreach(file IN LISTS pre_js)
+            target_link_options(${kernel} PRIVATE "SHELL:--pre-js \"${file}\"")
+        endforeach()
+        if(arg_RUNTIME_FILES)
+            target_link_options(${kernel} PRIVATE "SHELL:--preload-file \"${runtime_source}@${runtime_dir}\"")
+            file(GLOB_RECURSE runtime_files CONFIGURE_DEPENDS "${runtime_source}/*")
+            list(APPEND pre_js ${runtime_files})
+        endif()
+        set_target_properties(${kernel} PROPERTIES LINK_DEPENDS "${pre_js}")
+        set(outputs "$<TARGET_FILE_DIR:${kernel}>/${kernel}.js" "$<TARGET_FILE_DIR:${kernel}>/${kernel}.wasm")
+        if(arg_RUNTIME_FILES)
+            list(APPEND outputs "$<TARGET_FILE_DIR:${kernel}>/${kernel}.data")
+        endif()
+        install(FILES ${outputs} DESTINATION "${CMAKE_INSTALL_BINDIR}")
+    else()
+        find_package(xeus ${XEUS_KERNEL_XEUS_VERSION} REQUIRED)
+        find_package(xeus-zmq ${XEUS_KERNEL_XEUS_ZMQ_VERSION} REQUIRED)
+        target_link_libraries(${library} PUBLIC xeus)
+
+        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main.cpp")
+        target_link_libraries(${kernel} PRIVATE ${library} xeus-zmq)
+        install(TARGETS ${kernel} RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+        if(arg_RUNTIME_FILES)
+            install(DIRECTORY "${runtime_source}/" DESTINATION "${CMAKE_INSTALL_DATADIR}/${kernel}")
+        endif()
+    endif()
+
+    # Kernelspec for the installed kernel (argv[0] = PREFIX/bin/<kernel>, which both
+    # jupyterlite-xeus and metadata.wasm_name-based loaders find).
+    set(spec_install_dir "${CMAKE_BINARY_DIR}/kernelspec-install/${kernel}")
+    _xeus_kernel_write_spec(${kernel} "${spec_install_dir}"
+        "${CMAKE_INSTALL_FULL_BINDIR}/${kernel}" "${runtime_dir}")
+    install(DIRECTORY "${spec_install_dir}/"
+        DESTINATION "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${kernel}")
+
+    # Kernelspec for the kernel in the build tree: JUPYTER_PATH=<build>/share/jupyter finds
+    # it, which is what the tests use. The executable goes to <build>/bin, as once installed.
+    if(NOT EMSCRIPTEN)
+        get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+        if(multi_config)
+            foreach(config IN LISTS CMAKE_CONFIGURATION_TYPES)
+                string(TOUPPER "${config}" upper)
+                _xeus_kernel_build_tree(${kernel} "${CMAKE_BINARY_DIR}/${config}"
+                    RUNTIME_OUTPUT_DIRECTORY_${upper} "${runtime_source}")
+            endforeach()
+        else()
+            _xeus_kernel_build_tree(${kernel} "${CMAKE_BINARY_DIR}"
+                RUNTIME_OUTPUT_DIRECTORY "${runtime_source}")
+        endif()
+        _xeus_kernel_add_tests(${kernel} "${multi_config}")
+    endif()
+endfunction()
+
+# The kernel's protocol tests (test/*.py, jupyter_kernel_test) run by ctest against the
+# build-tree kernelspec, with the Python that has jupyter_kernel_test (environment-dev.yml).
+function(_xeus_kernel_add_tests kernel multi_config)
+    if(NOT EXISTS "${PROJECT_SOURCE_DIR}/test")
+        return()
+    endif()
+    enable_testing()
+    find_package(Python 3.9 COMPONENTS Interpreter)
+    if(NOT Python_FOUND)
+        message(WARNING "No Python found: the kernel's protocol tests are not registered. "
+                        "Create the development environment from environment-dev.yml.")
+        return()
+    endif()
+    if(multi_config)
+        set(tree "${CMAKE_BINARY_DIR}/$<CONFIG>")
+    else()
+        set(tree "${CMAKE_BINARY_DIR}")
+    endif()
+    add_test(NAME ${kernel}_protocol
+        COMMAND "${CMAKE_COMMAND}" -E env "JUPYTER_PATH=${tree}/share/jupyter"
+                "${Python_EXECUTABLE}" -m pytest -p no:cacheprovider -v "${PROJECT_SOURCE_DIR}/test"
+        WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
+    set_tests_properties(${kernel}_protocol PROPERTIES TIMEOUT 300)
+endfunction()
