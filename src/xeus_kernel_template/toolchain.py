@@ -73,6 +73,11 @@ class Toolchain:
     root: Path | None = None  # forky root (root toolchain only)
     binds: list[Path] = field(default_factory=list)
 
+    @property
+    def python(self) -> str:
+        """The Python with pytest and jupyter_kernel_test, inside the toolchain."""
+        return "python" if self.root is not None else sys.executable
+
     # -- command construction -------------------------------------------------------
     def command(self, argv: Sequence[str | os.PathLike], env: Mapping[str, str] | None = None) -> list[str]:
         """The host command line that runs *argv* inside this toolchain."""
@@ -235,15 +240,18 @@ def _in_root(toolchain: Toolchain, argv: Sequence[str], what: str, env: Mapping[
 def _require_host_tools() -> None:
     if os.geteuid() != 0:
         raise ToolchainError(
-            "No xeus >= 6 / xeus-zmq >= 4 found in CONDA_PREFIX, XEUS_PREFIX or CMAKE_PREFIX_PATH, "
+            "No xeus >= 6 / xeus-zmq >= 4 found in XEUS_PREFIX, CONDA_PREFIX or CMAKE_PREFIX_PATH, "
             "and provisioning the Debian root needs root (debootstrap, chroot). Activate an "
-            "environment made from environment-dev.yml, or run as root."
+            "environment made from a kernel's environment-dev.yml, or run as root."
         )
+    if shutil.which("debootstrap") is None and shutil.which("apt-get") is not None:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "debootstrap"]):
+            progress(" ".join(argv))
+            subprocess.run(argv, env=env, check=False, stdout=subprocess.DEVNULL)
     missing = [tool for tool in ("debootstrap", "unshare", "chroot") if shutil.which(tool) is None]
     if missing:
-        raise ToolchainError(
-            f"missing {', '.join(missing)}: install them (apt-get install debootstrap util-linux coreutils)"
-        )
+        raise ToolchainError(f"missing {', '.join(missing)}: install debootstrap, util-linux and coreutils")
 
 
 def ensure_root(*, wasm: bool = False) -> Toolchain:

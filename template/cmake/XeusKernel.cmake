@@ -24,47 +24,53 @@ set(XEUS_KERNEL_XEUS_VERSION 6)
 set(XEUS_KERNEL_XEUS_ZMQ_VERSION 4)
 set(XEUS_KERNEL_XEUS_LITE_VERSION 5)
 
+# At directory scope: inside a function it would not register the tests.
+enable_testing()
+
 if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
     set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
 endif()
 
-# Quote VALUE as a JSON string.
-function(_xeus_kernel_json_string out value)
-    string(REPLACE "\\" "\\\\" value "${value}")
-    string(REPLACE "\"" "\\\"" value "${value}")
-    set(${out} "\"${value}\"" PARENT_SCOPE)
-endfunction()
-
-# Write the kernelspec of KERNEL into DIR: kernel.json from the source kernel.json.in with
-# an absolute argv[0] (EXECUTABLE), plus the logos. The JSON is edited with string(JSON),
-# never by text substitution, so nothing in the display name is ever interpreted.
-function(_xeus_kernel_write_spec kernel dir executable runtime_dir)
-    set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
-    file(READ "${source_dir}/kernel.json.in" spec)
-    _xeus_kernel_json_string(argv0 "${executable}")
-    if(EMSCRIPTEN)
-        # jupyterlite-xeus loads argv[0].js/.wasm; a connection file means nothing there.
-        string(JSON spec SET "${spec}" argv "[${argv0}]")
-    else()
-        string(JSON spec SET "${spec}" argv "[${argv0}, \"-f\", \"{connection_file}\"]")
-    endif()
-    if(runtime_dir)
-        string(TOUPPER "${kernel}_RUNTIME_DIR" variable)
-        _xeus_kernel_json_string(value "${runtime_dir}")
-        string(JSON spec SET "${spec}" env "{\"${variable}\": ${value}}")
-    endif()
-    file(WRITE "${dir}/kernel.json.tmp" "${spec}\n")
-    configure_file("${dir}/kernel.json.tmp" "${dir}/kernel.json" COPYONLY)
-    file(REMOVE "${dir}/kernel.json.tmp")
-    file(GLOB logos "${source_dir}/logo-*")
-    file(COPY ${logos} DESTINATION "${dir}")
-    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source_dir}/kernel.json.in" ${logos})
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/XeusKernelSpec.cmake")
 
 function(_xeus_kernel_build_tree kernel tree output_property runtime_dir)
     set_target_properties(${kernel} PROPERTIES ${output_property} "${tree}/bin")
-    _xeus_kernel_write_spec(${kernel} "${tree}/share/jupyter/kernels/${kernel}"
-        "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}" "${runtime_dir}")
+    set(spec_dir "${tree}/share/jupyter/kernels/${kernel}")
+    set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
+    string(TOUPPER "${kernel}_RUNTIME_DIR" runtime_variable)
+    xeus_kernel_write_spec(SOURCE "${source_dir}/kernel.json.in" OUTPUT "${spec_dir}"
+        EXECUTABLE "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}"
+        RUNTIME_VARIABLE ${runtime_variable} RUNTIME_DIR "${runtime_dir}")
+    file(GLOB logos "${source_dir}/logo-*")
+    file(COPY ${logos} DESTINATION "${spec_dir}")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source_dir}/kernel.json.in" ${logos})
+endfunction()
+
+# Install the kernelspec, writing kernel.json at install time for the actual prefix.
+function(_xeus_kernel_install_spec kernel runtime_files)
+    set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
+    set(destination "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${kernel}")
+    file(GLOB logos "${source_dir}/logo-*")
+    install(FILES ${logos} DESTINATION "${destination}")
+    # argv[0] = PREFIX/bin/<kernel>: jupyterlite-xeus and metadata.wasm_name loaders find it.
+    set(prefix "\${CMAKE_INSTALL_PREFIX}")
+    set(executable "${prefix}/${CMAKE_INSTALL_BINDIR}/${kernel}")
+    if(NOT EMSCRIPTEN)  # for wasm, argv[0] names <kernel>.js and <kernel>.wasm without suffix
+        string(APPEND executable "${CMAKE_EXECUTABLE_SUFFIX}")
+    endif()
+    set(arguments SOURCE "${source_dir}/kernel.json.in"
+        OUTPUT "\$ENV{DESTDIR}${prefix}/${destination}" EXECUTABLE "${executable}")
+    if(runtime_files AND NOT EMSCRIPTEN)
+        string(TOUPPER "${kernel}_RUNTIME_DIR" runtime_variable)
+        list(APPEND arguments RUNTIME_VARIABLE ${runtime_variable}
+            RUNTIME_DIR "${prefix}/${CMAKE_INSTALL_DATADIR}/${kernel}")
+    endif()
+    if(EMSCRIPTEN)
+        list(APPEND arguments WASM)
+    endif()
+    list(JOIN arguments "\" \"" arguments)
+    install(CODE "include(\"${CMAKE_CURRENT_FUNCTION_LIST_DIR}/XeusKernelSpec.cmake\")
+xeus_kernel_write_spec(\"${arguments}\")")
 endfunction()
 
 function(xeus_kernel_add kernel)
@@ -135,13 +141,7 @@ function(xeus_kernel_add kernel)
         endif()
     endif()
 
-    # Kernelspec for the installed kernel (argv[0] = PREFIX/bin/<kernel>, which both
-    # jupyterlite-xeus and metadata.wasm_name-based loaders find).
-    set(spec_install_dir "${CMAKE_BINARY_DIR}/kernelspec-install/${kernel}")
-    _xeus_kernel_write_spec(${kernel} "${spec_install_dir}"
-        "${CMAKE_INSTALL_FULL_BINDIR}/${kernel}" "${runtime_dir}")
-    install(DIRECTORY "${spec_install_dir}/"
-        DESTINATION "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${kernel}")
+    _xeus_kernel_install_spec(${kernel} "${arg_RUNTIME_FILES}")
 
     # Kernelspec for the kernel in the build tree: JUPYTER_PATH=<build>/share/jupyter finds
     # it, which is what the tests use. The executable goes to <build>/bin, as once installed.
@@ -167,7 +167,6 @@ function(_xeus_kernel_add_tests kernel multi_config)
     if(NOT EXISTS "${PROJECT_SOURCE_DIR}/test")
         return()
     endif()
-    enable_testing()
     find_package(Python 3.9 COMPONENTS Interpreter)
     if(NOT Python_FOUND)
         message(WARNING "No Python found: the kernel's protocol tests are not registered. "

@@ -1,0 +1,89 @@
+"""What every check of the reviewer shares: ID, family, link, failure and skip helpers."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, ClassVar
+
+DOCS = "https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/conventions.md"
+
+KERNELSPEC = "xk-kernelspec"
+CMAKE = "xk-cmake"
+WASM = "xk-wasm-glue"
+RUNTIME = "xk-runtime-files"
+ENVIRONMENTS = "xk-environments"
+CI = "xk-ci"
+TESTS = "xk-tests"
+TEMPLATE = "xk-template-link"
+
+NO_WASM = "no WebAssembly build"
+
+
+def _first_paragraph(doc: str | None) -> str:
+    return " ".join(inspect.cleandoc(doc or "").split("\n\n")[0].split())
+
+
+def _guard(method: Any) -> Any:
+    """Run a check so that it never raises and a plain ``False`` becomes its fix message.
+
+    repo-review formats a bare ``False``'s docstring with ``str.format``; returning the
+    message ourselves keeps literal braces (``{connection_file}``) intact.
+    """
+
+    @functools.wraps(method)
+    def run(self: XKCheck, *args: Any, **kwargs: Any) -> bool | str | None:
+        self.skip_reason = ""
+        try:
+            result = method(self, *args, **kwargs)
+        except Exception as error:  # a bug of the reviewer must not stop the review
+            return f"The reviewer could not evaluate this check ({type(error).__name__}: {error}). {self.fix}"
+        if result is False:
+            return self.fix
+        return result
+
+    return run
+
+
+class XKCheck:
+    """Base of the reviewer's checks.
+
+    A subclass is named after its ID (``XK101``); its docstring says what it looks for, its
+    ``check`` method's docstring says how to fix a failure (one line). ``check`` takes
+    fixtures by name and returns True (pass), a failure message (str), or None (skip, with
+    ``skip_reason`` set through :meth:`skip`).
+    """
+
+    family: ClassVar[str]
+    anchor: ClassVar[str]
+    requires: ClassVar[frozenset[str]] = frozenset()
+    #: The template does not generate what this check looks for yet (see ``PENDING``).
+    pending: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        self.skip_reason = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "check" in cls.__dict__:
+            cls.check = _guard(cls.__dict__["check"])  # type: ignore[method-assign]
+
+    @property
+    def url(self) -> str:
+        return f"{DOCS}#{self.anchor}"
+
+    @property
+    def fix(self) -> str:
+        """The one-line failure message: how to fix it."""
+        return _first_paragraph(type(self).check.__doc__)
+
+    def fail(self, found: str) -> str:
+        """A failure message: how to fix it, then what was found."""
+        return f"{self.fix} Found: {found}."
+
+    def skip(self, reason: str) -> None:
+        self.skip_reason = reason
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.family}>"

@@ -1,0 +1,160 @@
+"""XK6xx: GitHub Actions CI (native, wasm, pack, browser test; pinned, least privilege).
+
+The template does not generate workflows yet: every current render fails XK601, and the
+checks that need it are skipped. ``pending`` marks them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+
+from ..fixtures import TestFiles, WasmBuild, YamlFile
+from ..parsing import first_lines
+from ._base import CI, NO_WASM, XKCheck
+
+PENDING = "the template generates no GitHub workflows yet"
+_SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
+
+
+def _jobs(workflow: YamlFile) -> Iterator[dict]:
+    data = workflow.data
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    if isinstance(jobs, dict):
+        yield from (job for job in jobs.values() if isinstance(job, dict))
+
+
+def _steps(workflow: YamlFile) -> Iterator[dict]:
+    for job in _jobs(workflow):
+        steps = job.get("steps")
+        if isinstance(steps, list):
+            yield from (step for step in steps if isinstance(step, dict))
+
+
+def runs(workflows: dict[str, YamlFile]) -> list[tuple[str, str]]:
+    return [(path, str(step["run"])) for path, w in sorted(workflows.items()) for step in _steps(w) if "run" in step]
+
+
+def uses(workflows: dict[str, YamlFile]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for path, workflow in sorted(workflows.items()):
+        for job in _jobs(workflow):
+            if isinstance(job.get("uses"), str):
+                found.append((path, job["uses"]))
+        for step in _steps(workflow):
+            if isinstance(step.get("uses"), str):
+                found.append((path, step["uses"]))
+    return found
+
+
+def _parsed(workflows: dict[str, YamlFile]) -> dict[str, YamlFile]:
+    return {p: w for p, w in workflows.items() if not w.error and isinstance(w.data, dict)}
+
+
+class _CICheck(XKCheck):
+    family = CI
+    anchor = "ci"
+    pending = PENDING
+
+
+class XK601(_CICheck):
+    """GitHub workflows"""
+
+    def check(self, xk_workflows: dict[str, YamlFile]) -> bool | str:
+        """Add the CI workflows in `.github/workflows/` (native and wasm builds, `jupyter lite build`, browser test) as valid YAML."""
+        if not xk_workflows:
+            return False
+        broken = [w.error or f"`{p}` is not a mapping" for p, w in sorted(xk_workflows.items()) if p not in _parsed(xk_workflows)]
+        return self.fail(first_lines(broken)) if broken else True
+
+
+class XK602(_CICheck):
+    """CI builds and tests the native kernel with the native preset"""
+
+    requires = frozenset({"XK601"})
+
+    def check(self, xk_workflows: dict[str, YamlFile]) -> bool | str:
+        """Add a CI job that runs `cmake --workflow --preset native` (build and protocol tests)."""
+        if any(re.search(r"--preset[= ]+native\b", text) for _, text in runs(xk_workflows)):
+            return True
+        return self.fail("no step runs `--preset native`")
+
+
+class XK603(_CICheck):
+    """CI builds the wasm kernel with the wasm preset"""
+
+    requires = frozenset({"XK601"})
+
+    def check(self, xk_workflows: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
+        """Add a CI job that builds the wasm kernel with `cmake --workflow --preset wasm`."""
+        if not xk_wasm.enabled:
+            return self.skip(NO_WASM)
+        if any(re.search(r"--preset[= ]+wasm\b", text) for _, text in runs(xk_workflows)):
+            return True
+        return self.fail("no step runs `--preset wasm`")
+
+
+class XK604(_CICheck):
+    """CI packs a JupyterLite site"""
+
+    requires = frozenset({"XK601"})
+
+    def check(self, xk_workflows: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
+        """Pack the wasm kernel in CI: `jupyter lite build --XeusAddon.prefix=$WASM_HOST_PREFIX`."""
+        if not xk_wasm.enabled:
+            return self.skip(NO_WASM)
+        if any(re.search(r"jupyter[ -]lite\s+build", text) for _, text in runs(xk_workflows)):
+            return True
+        return self.fail("no step runs `jupyter lite build`")
+
+
+class XK605(_CICheck):
+    """CI runs the kernel in a browser"""
+
+    requires = frozenset({"XK601"})
+
+    def check(self, xk_workflows: dict[str, YamlFile], xk_tests: TestFiles, xk_wasm: WasmBuild) -> bool | str | None:
+        """Test the packed kernel in a headless browser in CI (Playwright), e.g. run a Playwright test file."""
+        if not xk_wasm.enabled:
+            return self.skip(NO_WASM)
+        texts = [t for _, t in runs(xk_workflows)] + [u for _, u in uses(xk_workflows)]
+        if any("playwright" in t.lower() for t in texts):
+            return True
+        # A step running a test file that drives a browser counts too.
+        browser_tests = [p for p, text in xk_tests.texts.items() if re.search(r"playwright|galata", text, re.IGNORECASE)]
+        for path in browser_tests:
+            if any(path in t or posixpath.basename(path) in t for t in texts):
+                return True
+        return self.fail("no step runs Playwright or a browser test file")
+
+
+class XK606(_CICheck):
+    """Actions pinned to commit SHAs"""
+
+    requires = frozenset({"XK601"})
+
+    def check(self, xk_workflows: dict[str, YamlFile]) -> bool | str:
+        """Pin every `uses:` to a full 40-character commit SHA (`owner/action@<sha> # vX.Y`)."""
+        unpinned = sorted(
+            {
+                f"`{u}` in `{p}`"
+                for p, u in uses(xk_workflows)
+                if not u.startswith(("./", "docker://")) and not _SHA.match(u.strip())
+            }
+        )
+        return self.fail(first_lines(unpinned)) if unpinned else True
+
+
+class XK607(_CICheck):
+    """Workflows declare top-level permissions"""
+
+    requires = frozenset({"XK601"})
+
+    def check(self, xk_workflows: dict[str, YamlFile]) -> bool | str:
+        """Declare top-level `permissions:` (least privilege, e.g. `contents: read`) in every workflow."""
+        missing = sorted(f"`{p}`" for p, w in _parsed(xk_workflows).items() if "permissions" not in w.data)
+        return self.fail(first_lines(missing)) if missing else True
+
+
+CHECKS = (XK601, XK602, XK603, XK604, XK605, XK606, XK607)

@@ -1,0 +1,62 @@
+"""XK8xx: the link to the template (``.copier-answers.yml``), which ``copier update`` needs."""
+
+from __future__ import annotations
+
+import re
+
+from ..fixtures import YamlFile
+from ._base import TEMPLATE, XKCheck
+
+#: A release tag as copier records it: v1.2.3, 1.2, 0.3.0rc1 (never a hash or a describe).
+_TAG = re.compile(r"^v?\d+\.\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
+_REMOTE = re.compile(r"^(gh:|gl:|https?://|git@|git\+|ssh://|git://)")
+
+
+class XK801(XKCheck):
+    """Copier answers file"""
+
+    family = TEMPLATE
+    anchor = "template-link"
+
+    def check(self, xk_copier_answers: YamlFile | None) -> bool | str:
+        """Create the kernel with `copier copy` from xeus-kernel-template and commit `.copier-answers.yml` (with `_src_path` and `_commit`), so `copier update` can bring template changes."""
+        if xk_copier_answers is None:
+            return False
+        if xk_copier_answers.error:
+            return self.fail(xk_copier_answers.error)
+        data = xk_copier_answers.data
+        if not isinstance(data, dict):
+            return self.fail(f"`{xk_copier_answers.path}` is not a mapping")
+        missing = [k for k in ("_src_path", "_commit") if not data.get(k)]
+        if missing:
+            return self.fail(f"`{xk_copier_answers.path}` lacks " + ", ".join(f"`{k}`" for k in missing))
+        return True
+
+
+class XK802(XKCheck):
+    """The answers record a release tag"""
+
+    family = TEMPLATE
+    anchor = "template-link"
+    requires = frozenset({"XK801"})
+
+    def check(self, xk_copier_answers: YamlFile) -> bool | str:
+        """Copy or update from a tagged release of the template (`copier update --vcs-ref=<tag>`): `_commit` must be a tag, not a commit or `tag-N-ghash`."""
+        commit = str(xk_copier_answers.data.get("_commit", "")).strip()
+        return True if _TAG.match(commit) else self.fail(f"`_commit: {commit}`")
+
+
+class XK803(XKCheck):
+    """The answers point at the template's git URL"""
+
+    family = TEMPLATE
+    anchor = "template-link"
+    requires = frozenset({"XK801"})
+
+    def check(self, xk_copier_answers: YamlFile) -> bool | str:
+        """Copy from the template's git URL (`gh:xeus-kernel-template/xeus-kernel-template`), not a local path, so anyone can `copier update`."""
+        source = str(xk_copier_answers.data.get("_src_path", "")).strip()
+        return True if _REMOTE.match(source) else self.fail(f"`_src_path: {source}`")
+
+
+CHECKS = (XK801, XK802, XK803)

@@ -1,0 +1,74 @@
+"""XK7xx: the kernel's tests (a real jupyter_kernel_test suite run by ctest, a wasm test)."""
+
+from __future__ import annotations
+
+import re
+
+from ..fixtures import CMakeProject, TestFiles, WasmBuild
+from ..parsing import first_lines
+from ._base import NO_WASM, TESTS, XKCheck
+
+#: What makes a jupyter_kernel_test suite test something beyond starting the kernel.
+SAMPLES = {
+    "code_hello_world", "code_stderr", "completion_samples", "complete_code_samples",
+    "incomplete_code_samples", "invalid_code_samples", "code_page_something",
+    "code_generate_error", "code_execute_result", "code_display_data",
+    "code_history_pattern", "code_inspect_sample", "code_clear_output",
+    "supported_history_operations",
+}
+_WASM_TEST = re.compile(r"playwright|galata|createXeusModule|jupyter[ -]lite|\.wasm\b", re.IGNORECASE)
+
+
+def _real(members: set[str]) -> bool:
+    return "kernel_name" in members and bool(members & SAMPLES or any(m.startswith("test_") for m in members))
+
+
+class XK701(XKCheck):
+    """A real jupyter_kernel_test suite"""
+
+    family = TESTS
+    anchor = "tests"
+
+    def check(self, xk_tests: TestFiles) -> bool | str:
+        """Add `test/test_<kernel>_kernel.py`: a `jupyter_kernel_test.KernelTests` subclass with `kernel_name` and samples (`code_hello_world`, `completion_samples`, ...)."""
+        if any(_real(members) for suite in xk_tests.kernel_suites for members in suite.classes.values()):
+            return True
+        if xk_tests.kernel_suites:
+            return self.fail(first_lines(f"`{s.path}` sets no samples" for s in xk_tests.kernel_suites))
+        found = "no `KernelTests` subclass in the test folders"
+        if xk_tests.unreadable:
+            found += "; unreadable: " + first_lines(xk_tests.unreadable.values())
+        return self.fail(found)
+
+
+class XK702(XKCheck):
+    """ctest runs the protocol tests"""
+
+    family = TESTS
+    anchor = "tests"
+    requires = frozenset({"XK701"})
+
+    def check(self, xk_cmake: CMakeProject) -> bool | str:
+        """Register the protocol tests with ctest (`add_test(... -m pytest test)`, as `cmake/XeusKernel.cmake` does) so `cmake --workflow --preset native` runs them."""
+        for call in xk_cmake.calls("add_test"):
+            if any("pytest" in a or a.endswith(".py") for a in xk_cmake.expanded_args(call)):
+                return True
+        return self.fail("no `add_test()` runs pytest")
+
+
+class XK703(XKCheck):
+    """A test of the wasm build"""
+
+    family = TESTS
+    anchor = "tests"
+
+    def check(self, xk_tests: TestFiles, xk_wasm: WasmBuild) -> bool | str | None:
+        """Add a test of the wasm kernel: run it in a headless browser (Playwright against a `jupyter lite build` site) or in node."""
+        if not xk_wasm.enabled:
+            return self.skip(NO_WASM)
+        if any(_WASM_TEST.search(text) for text in xk_tests.texts.values()):
+            return True
+        return self.fail("no test mentions Playwright, JupyterLite or the wasm module")
+
+
+CHECKS = (XK701, XK702, XK703)

@@ -1,0 +1,122 @@
+"""``xeus-kernel-review``: compare kernel repositories against the template's conventions.
+
+    xeus-kernel-review PATH... [--format table|markdown|json] [--select IDS] [--ignore IDS]
+                       [--config FILE] [--details | --no-details] [--exit-zero]
+
+Rows are repositories (local paths), columns the chosen checks. select/ignore come from
+the command line, else from ``--config FILE``, else from ``.xeus-kernel-review.toml`` in each
+repository (see :mod:`.config`). The exit status is 1 when a check fails (0 with
+``--exit-zero``), 2 for a usage error. ``repo-review PATH`` gives one repository's
+detailed report through the same checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .checks import ALL, FAMILIES, PENDING
+from .config import CONFIG_NAME, ConfigError, Settings, load_settings, split_selectors
+from .report import review, to_json, to_markdown, to_terminal
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xeus-kernel-review",
+        description="Review xeus kernel repositories against the xeus-kernel-template conventions "
+        "and print a comparison table (kernels as rows, checks as columns).",
+        epilog=f"Selectors: check IDs (XK203), prefixes (XK, XK2) or families (kernelspec, cmake, "
+        f"wasm-glue, runtime-files, environments, ci, tests, template-link). A repository may hold "
+        f"its own settings in {CONFIG_NAME}: select = [...], ignore = [...] (or an [ignore] table "
+        f"of reasons).",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="kernel repositories (default: .)")
+    parser.add_argument("--format", choices=("table", "markdown", "json"), default="table", help="output format (default: table)")
+    parser.add_argument("--select", action="append", metavar="IDS", help="only these checks (comma-separated, repeatable)")
+    parser.add_argument("--ignore", action="append", metavar="IDS", help="leave out these checks (comma-separated, repeatable)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help=f"settings for every repository, instead of each one's {CONFIG_NAME}")
+    parser.add_argument(
+        "--details", action=argparse.BooleanOptionalAction, default=None,
+        help="list each failure's message and each skip's reason (default: with one repository)",
+    )
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when checks fail")
+    parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
+    return parser
+
+
+def _settings(root: Path, options: argparse.Namespace, shared: Settings | None) -> Settings:
+    if shared is not None:
+        settings = Settings(list(shared.select), dict(shared.ignore), shared.source)
+    elif (root / CONFIG_NAME).is_file():
+        settings = load_settings(root / CONFIG_NAME)
+    else:
+        settings = Settings()
+    select = split_selectors(options.select)
+    ignore = split_selectors(options.ignore)
+    if select is not None:
+        settings.select = select
+        settings.source = "command line"
+    if ignore is not None:
+        settings.ignore = {s: "" for s in ignore}
+        settings.source = "command line"
+    return settings
+
+
+def _list_checks() -> str:
+    lines = []
+    for cls in ALL:
+        family = FAMILIES[cls.family]["name"]
+        pending = f"  [pending: {PENDING[cls.__name__]}]" if cls.__name__ in PENDING else ""
+        lines.append(f"{cls.__name__}  {family:<14} {(cls.__doc__ or '').strip()}{pending}")
+    return "\n".join(lines) + "\n"
+
+
+def _utf8_stdout() -> None:
+    encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
+    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = _parser().parse_args(argv)
+    _utf8_stdout()
+    if options.list_checks:
+        sys.stdout.write(_list_checks())
+        return 0
+
+    paths = [Path(p) for p in (options.paths or ["."])]
+    for path in paths:
+        if not path.is_dir():
+            print(f"xeus-kernel-review: {path} is not a directory", file=sys.stderr)
+            return 2
+    try:
+        shared = load_settings(options.config) if options.config else None
+        reports = []
+        names = [p.resolve().name for p in paths]
+        for path, name in zip(paths, names):
+            label = name if names.count(name) == 1 else str(path)
+            reports.append(review(path.resolve(), _settings(path, options, shared), label))
+    except ConfigError as error:
+        print(f"xeus-kernel-review: {error}", file=sys.stderr)
+        return 2
+
+    details = options.details if options.details is not None else len(reports) == 1
+    if options.format == "json":
+        sys.stdout.write(to_json(reports))
+    elif options.format == "markdown":
+        sys.stdout.write(to_markdown(reports, details=details))
+    else:
+        sys.stdout.write(to_terminal(reports, details=details, color=sys.stdout.isatty() or None))
+    sys.stdout.flush()
+    failed = any(r.failed for r in reports)
+    return 1 if failed and not options.exit_zero else 0
+
+
+def run() -> None:
+    """Console script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,292 @@
+"""Review several repositories and render the comparison (Markdown, JSON, terminal).
+
+Rows are kernel repositories, columns the chosen checks; a cell is ✓ (pass), ✗ (fail),
+– (skipped: does not apply, or a check it requires did not pass) or blank (not selected
+for that repository).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from repo_review.processor import collect_all, process
+
+from .checks import FAMILIES, PENDING
+from .config import Settings, expand
+
+PASS, FAIL, SKIP, UNSELECTED = "✓", "✗", "–", ""
+STATUS = {True: "pass", False: "fail", None: "skip"}
+
+
+@dataclasses.dataclass
+class CheckResult:
+    id: str
+    family: str
+    description: str
+    url: str
+    result: bool | None
+    message: str = ""  # the failure message (how to fix it, what was found)
+    skip_reason: str = ""
+
+    @property
+    def symbol(self) -> str:
+        return PASS if self.result else FAIL if self.result is False else SKIP
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {"status": STATUS[self.result], "family": self.family, "url": self.url}
+        if self.message:
+            out["message"] = self.message
+        if self.skip_reason:
+            out["skip_reason"] = self.skip_reason
+        return out
+
+
+@dataclasses.dataclass
+class RepoReport:
+    name: str
+    path: str
+    kernels: list[str]
+    results: dict[str, CheckResult]  # by ID, in check order
+    settings: str = ""  # where select/ignore came from
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [r for r in self.results.values() if r.result is False]
+
+    def score(self) -> str:
+        ran = [r for r in self.results.values() if r.result is not None]
+        return f"{sum(1 for r in ran if r.result)}/{len(ran)}"
+
+
+def review(path: Path, settings: Settings, name: str = "") -> RepoReport:
+    """Run the reviewer's checks (through repo-review) on one repository."""
+    collected = collect_all(path)
+    ours = {k: c for k, c in collected.checks.items() if getattr(c, "family", "") in FAMILIES}
+    families = {k: v.get("name", k) for k, v in FAMILIES.items()}
+    ids = {k: c.family for k, c in ours.items()}
+    select = expand(settings.select, ids, families)
+    ignore_reasons: dict[str, str] = {}
+    for selector, reason in settings.ignore.items():
+        for check_id in expand([selector], ids, families):
+            ignore_reasons[check_id] = reason
+    _, processed = process(path, select=frozenset(select), ignore=frozenset(ignore_reasons), collected=collected)
+
+    by_id = {r.name: r for r in processed if r.name in ours}
+    results: dict[str, CheckResult] = {}
+    for check_id, check in ours.items():
+        if check_id in by_id:
+            r = by_id[check_id]
+            results[check_id] = CheckResult(
+                check_id, check.family, r.description, r.url, r.result,
+                message=r.err_msg.strip() if r.result is False else "",
+                skip_reason=getattr(check, "skip_reason", "") if r.result is None else "",
+            )
+        elif ignore_reasons.get(check_id) and (not select or check_id in select):
+            results[check_id] = CheckResult(
+                check_id, check.family, (check.__doc__ or "").strip(), check.url, None,
+                skip_reason=f"ignored: {ignore_reasons[check_id]}",
+            )
+    for check_id, result in results.items():
+        if result.result is None and not result.skip_reason:
+            result.skip_reason = _dependency_reason(check_id, ours, results)
+
+    kernels = sorted({s.name for s in collected.fixtures.get("xk_kernelspecs", []) if s.standard})
+    return RepoReport(name or path.name, str(path), kernels, results, settings.source)
+
+
+def _dependency_reason(check_id: str, checks: Mapping[str, Any], results: Mapping[str, CheckResult], depth: int = 0) -> str:
+    for required in sorted(getattr(checks[check_id], "requires", ())):
+        r = results.get(required)
+        if r is None or r.result:
+            continue
+        if r.result is False:
+            return f"needs {required} to pass"
+        inner = r.skip_reason or (_dependency_reason(required, checks, results, depth + 1) if depth < 5 else "")
+        return f"needs {required} ({inner})" if inner else f"needs {required}"
+    return ""
+
+
+def columns(reports: Sequence[RepoReport]) -> list[str]:
+    """The checks shown: those that ran or were ignored with a reason in any repository."""
+    seen: dict[str, None] = {}
+    order = {c: i for i, c in enumerate(_all_ids(reports))}
+    for report in reports:
+        for check_id in report.results:
+            seen.setdefault(check_id, None)
+    return sorted(seen, key=lambda c: order.get(c, len(order)))
+
+
+def _all_ids(reports: Sequence[RepoReport]) -> list[str]:
+    ids: list[str] = []
+    for report in reports:
+        for check_id in report.results:
+            if check_id not in ids:
+                ids.append(check_id)
+    return sorted(ids, key=lambda c: (FAMILIES.get(_family_of(c, reports), {}).get("order", 99), c))
+
+
+def _family_of(check_id: str, reports: Sequence[RepoReport]) -> str:
+    for report in reports:
+        if check_id in report.results:
+            return report.results[check_id].family
+    return ""
+
+
+def _info(check_id: str, reports: Sequence[RepoReport]) -> CheckResult:
+    return next(r.results[check_id] for r in reports if check_id in r.results)
+
+
+def cell(report: RepoReport, check_id: str) -> str:
+    result = report.results.get(check_id)
+    return UNSELECTED if result is None else result.symbol
+
+
+# --------------------------------------------------------------------------------------
+# Markdown
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(reports: Sequence[RepoReport], *, details: bool) -> str:
+    cols = columns(reports)
+    lines = [
+        "| kernel | " + " | ".join(cols) + " | passed |",
+        "|---|" + "|".join(":-:" for _ in cols) + "|--:|",
+    ]
+    for report in reports:
+        lines.append(f"| {_md(report.name)} | " + " | ".join(cell(report, c) or " " for c in cols) + f" | {report.score()} |")
+    lines += ["", f"{PASS} pass · {FAIL} fail · {SKIP} skipped (does not apply, or needs a check that did not pass) · blank: not selected"]
+    if cols:
+        lines += ["", "<details><summary>Checks</summary>", ""]
+        for c in cols:
+            info = _info(c, reports)
+            family = FAMILIES.get(info.family, {}).get("name", info.family)
+            pending = f" *(pending: {PENDING[c]})*" if c in PENDING else ""
+            lines.append(f"- [{c}]({info.url}) {family}: {_md(info.description)}{pending}")
+        lines += ["", "</details>"]
+    if details:
+        for report in reports:
+            lines += ["", f"### {_md(report.name)}", ""]
+            lines += _detail_lines(report, markdown=True) or ["All selected checks pass."]
+    return "\n".join(lines) + "\n"
+
+
+def _detail_lines(report: RepoReport, *, markdown: bool) -> list[str]:
+    lines: list[str] = []
+    for r in report.results.values():
+        if r.result is False:
+            lines.append(f"- {FAIL} **{r.id}** {r.message} ([docs]({r.url}))" if markdown else f"{FAIL} {r.id} {r.message}\n    {r.url}")
+        elif r.result is None and r.skip_reason:
+            lines.append(f"- {SKIP} **{r.id}** skipped: {r.skip_reason}" if markdown else f"{SKIP} {r.id} skipped: {r.skip_reason}")
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# JSON
+
+
+def to_json(reports: Sequence[RepoReport]) -> str:
+    cols = columns(reports)
+    checks = {}
+    for c in cols:
+        info = _info(c, reports)
+        checks[c] = {"family": info.family, "description": info.description, "url": info.url}
+        if c in PENDING:
+            checks[c]["pending"] = PENDING[c]
+    document = {
+        "families": {k: v.get("name", k) for k, v in FAMILIES.items()},
+        "checks": checks,
+        "repositories": [
+            {
+                "name": r.name,
+                "path": r.path,
+                "kernels": r.kernels,
+                "settings": r.settings or None,
+                "passed": r.score(),
+                "results": {c: res.as_dict() for c, res in r.results.items()},
+            }
+            for r in reports
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------------------
+# Terminal
+
+
+def _chunks(cols: list[str], reports: Sequence[RepoReport], width: int, label_width: int) -> list[list[str]]:
+    """Split the columns into tables that fit the terminal, keeping families together."""
+    col_width = max((len(c) for c in cols), default=5) + 3
+    per_table = max(1, (width - label_width - 12) // col_width)
+    groups: list[list[str]] = []
+    for c in cols:
+        family = _info(c, reports).family
+        if groups and _info(groups[-1][-1], reports).family == family:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    chunks: list[list[str]] = [[]]
+    for group in groups:
+        while group:
+            room = per_table - len(chunks[-1])
+            if room <= 0 or (len(group) > room and len(group) <= per_table and chunks[-1]):
+                chunks.append([])
+                continue
+            chunks[-1].extend(group[:room])
+            group = group[room:]
+    return [c for c in chunks if c]
+
+
+def to_terminal(reports: Sequence[RepoReport], *, details: bool, width: int | None = None, color: bool | None = None) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(record=True, width=width, force_terminal=color, no_color=color is False, soft_wrap=False, file=_Null())
+    cols = columns(reports)
+    label_width = max([len("kernel")] + [len(r.name) for r in reports]) + 3
+    styles = {PASS: "green", FAIL: "bold red", SKIP: "yellow", UNSELECTED: ""}
+    chunks = _chunks(cols, reports, console.width, label_width) or [[]]
+    for n, chunk in enumerate(chunks):
+        families = []
+        for c in chunk:
+            name = FAMILIES.get(_info(c, reports).family, {}).get("name", "")
+            if name not in families:
+                families.append(name)
+        table = Table(box=box.SIMPLE_HEAD, title=", ".join(families) or None, title_justify="left", pad_edge=False)
+        table.add_column("kernel", no_wrap=True)
+        for c in chunk:
+            table.add_column(c, justify="center", no_wrap=True)
+        last = n == len(chunks) - 1
+        if last:
+            table.add_column("passed", justify="right", no_wrap=True)
+        for report in reports:
+            cells = [Text(cell(report, c), style=styles[cell(report, c)]) for c in chunk]
+            table.add_row(report.name, *cells, *([report.score()] if last else []))
+        console.print(table)
+    console.print(f"{PASS} pass  {FAIL} fail  {SKIP} skipped  (blank: not selected)")
+    if details:
+        for report in reports:
+            console.print()
+            console.print(Text(report.name, style="bold"))
+            for line in _detail_lines(report, markdown=False) or ["All selected checks pass."]:
+                console.print(Text(line))
+    return console.export_text(styles=bool(color))
+
+
+class _Null:
+    """A sink: the console only records, the caller prints the exported text."""
+
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass

@@ -1,0 +1,62 @@
+"""Shared fixtures: isolation from the developer's machine, renders, the toolchain."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import copier
+import pytest
+
+from samples import RENDERS, answers
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated(tmp_path_factory: pytest.TempPathFactory):
+    """Keep the developer's copier settings and git config out of every render."""
+    home = tmp_path_factory.mktemp("isolated-home")
+    (home / "gitconfig").write_text("[user]\n\tname = Template Tests\n\temail = tests@example.org\n[init]\n\tdefaultBranch = main\n")
+    with pytest.MonkeyPatch.context() as patch:
+        (home / "copier-settings.yml").write_text("{}\n")
+        patch.setenv("COPIER_SETTINGS_PATH", str(home / "copier-settings.yml"))
+        patch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+            patch.delenv(name, raising=False)
+        yield
+
+
+def render(destination: Path, data: dict, **kwargs) -> Path:
+    """Render the template (its working tree, HEAD plus uncommitted changes) into destination."""
+    copier.run_copy(
+        str(TEMPLATE),
+        str(destination),
+        data=data,
+        defaults=True,
+        unsafe=False,  # the template needs no --trust: prove it on every render
+        vcs_ref="HEAD",
+        quiet=True,
+        **kwargs,
+    )
+    return destination
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory, _isolated):
+    """Render each entry of the matrix once per session: rendered(name) -> project path."""
+    cache: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in cache:
+            cache[name] = render(tmp_path_factory.mktemp("render") / name, answers(name))
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture(params=sorted(RENDERS))
+def render_name(request) -> str:
+    return request.param

@@ -1,0 +1,169 @@
+"""The native journey, for real: render a kernel, build it with its workflow preset against
+xeus 6 / xeus-zmq 4, install it, run its own protocol tests against the installed
+kernelspec, and drive it with jupyter_client."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
+
+from samples import answers
+from xeus_kernel_template.toolchain import ToolchainError, find_toolchain
+
+pytestmark = pytest.mark.native
+
+
+@pytest.fixture(scope="session")
+def toolchain(pytestconfig):
+    """The user's xeus if any, else the cached Debian root (provisioned here, progress shown)."""
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        try:
+            return find_toolchain()
+        except ToolchainError as error:
+            pytest.fail(f"no xeus 6 toolchain: {error}")
+
+
+class Built:
+    def __init__(self, project: Path, prefix: Path, toolchain, kernel: str, workflow_output: str):
+        self.project, self.prefix, self.toolchain, self.kernel = project, prefix, toolchain, kernel
+        self.workflow_output = workflow_output
+
+    @property
+    def kernelspec(self) -> Path:
+        return self.prefix / "share/jupyter/kernels" / self.kernel
+
+
+@pytest.fixture(scope="module", params=["defaults", "runtime-files"])
+def built(request, rendered, toolchain, tmp_path_factory) -> Built:
+    """A rendered kernel, built and tested with `cmake --workflow --preset native`, then installed."""
+    work = tmp_path_factory.mktemp(f"native-{request.param}")
+    project = work / "project"
+    shutil.copytree(rendered(request.param), project)
+    tc = toolchain.with_binds([work])
+    workflow = tc.run(["cmake", "--workflow", "--preset", "native"], cwd=project, check=False)
+    assert workflow.returncode == 0, workflow.stdout[-8000:]
+    prefix = work / "prefix"
+    tc.run(["cmake", "--install", "build/native", "--prefix", prefix], cwd=project)
+    kernel = answers(request.param).get("kernel_name", "xmylang")
+    return Built(project, prefix, tc, kernel, workflow.stdout)
+
+
+def test_workflow_preset_runs_the_kernel_protocol_tests(built):
+    assert re.search(r"100% tests passed, 0 tests failed out of [1-9]", built.workflow_output), built.workflow_output[-3000:]
+    assert f"{built.kernel}_protocol" in built.workflow_output
+
+
+def test_installed_kernelspec_follows_the_conventions(built):
+    spec = json.loads((built.kernelspec / "kernel.json").read_text())
+    executable = built.prefix / "bin" / built.kernel
+    assert spec["argv"] == [str(executable), "-f", "{connection_file}"]
+    assert executable.is_file()
+    assert spec["metadata"]["wasm_name"] == built.kernel
+    assert spec["interrupt_mode"] == "message"
+    assert {p.name for p in built.kernelspec.iterdir()} >= {"kernel.json", "logo-svg.svg", "logo-32x32.png", "logo-64x64.png"}
+
+
+def test_generated_suite_passes_against_the_installed_kernel(built):
+    result = built.toolchain.run(
+        [built.toolchain.python, "-m", "pytest", "-v", "-rs", "-p", "no:cacheprovider", "test"],
+        cwd=built.project,
+        env={"JUPYTER_PATH": str(built.prefix / "share/jupyter")},
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-8000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    passed = int(re.search(r"(\d+) passed", summary).group(1))
+    assert passed >= 20, summary
+    assert "failed" not in summary and "error" not in summary, summary
+    # Only the history operations xeus 6 gets wrong may be skipped, nothing else.
+    skips = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert all("History" in line for line in skips), skips
+
+
+@pytest.fixture
+def kernel_client(built, tmp_path):
+    """The installed kernel, started by jupyter_client on this machine through the toolchain."""
+    work = built.prefix.parent / f"client-{tmp_path.name}"  # inside the toolchain's binds
+    spec = json.loads((built.kernelspec / "kernel.json").read_text())
+    spec["argv"] = built.toolchain.command(spec["argv"])
+    (work / "kernels" / built.kernel).mkdir(parents=True)
+    (work / "kernels" / built.kernel / "kernel.json").write_text(json.dumps(spec))
+    manager = KernelManager(
+        kernel_name=built.kernel,
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(work / "kernels")]),
+        connection_file=str(work / "connection.json"),
+    )
+    manager.start_kernel(env=built.toolchain.environment())
+    client = manager.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=30)
+    yield manager, client
+    client.stop_channels()
+    if manager.is_alive():
+        manager.shutdown_kernel(now=True)
+
+
+def execute(client, code: str) -> tuple[dict, list[dict]]:
+    msg_id = client.execute(code)
+    reply = client.get_shell_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    outputs = []
+    while True:
+        msg = client.get_iopub_msg(timeout=10)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return reply["content"], outputs
+        if msg["msg_type"] not in ("status", "execute_input"):
+            outputs.append(msg)
+
+
+def test_jupyter_client_session(kernel_client):
+    manager, client = kernel_client
+    info = client.kernel_info(reply=True, timeout=10)["content"]
+    assert info["status"] == "ok"
+    assert info["implementation"] == "xeus-mylang"
+    assert info["language_info"]["name"] == "mylang"
+    assert info["language_info"]["file_extension"] == ".mylang"
+
+    reply, outputs = execute(client, "answer = 6 * 7")
+    assert reply["status"] == "ok" and outputs == []
+    reply, outputs = execute(client, 'print("the answer is", answer)\nanswer + 0.5')
+    assert reply["status"] == "ok"
+    assert [(m["msg_type"], m["content"].get("text")) for m in outputs[:1]] == [("stream", "the answer is 42\n")]
+    assert outputs[-1]["msg_type"] == "execute_result"
+    assert outputs[-1]["content"]["data"]["text/plain"] == "42.5"
+
+    reply, outputs = execute(client, "missing + 1")
+    assert reply["status"] == "error" and reply["ename"] == "NameError"
+    assert [m["msg_type"] for m in outputs] == ["error"]
+
+    completion = client.complete("ans", 3, reply=True, timeout=10)["content"]
+    assert completion["matches"] == ["answer"] and completion["cursor_start"] == 0
+    client.is_complete("print(1,")
+    assert client.get_shell_msg(timeout=10)["content"]["status"] == "incomplete"
+
+
+def test_interrupt_and_shutdown_by_message(kernel_client):
+    manager, client = kernel_client
+    # interrupt_mode "message": Jupyter interrupts with an interrupt_request on control.
+    request = client.session.msg("interrupt_request", {})
+    client.control_channel.send(request)
+    reply = client.get_control_msg(timeout=10)
+    assert reply["msg_type"] == "interrupt_reply"
+    assert reply["parent_header"]["msg_id"] == request["header"]["msg_id"]
+    assert manager.is_alive(), "the kernel must survive an interrupt"
+    reply, _ = execute(client, "1 + 1")
+    assert reply["status"] == "ok"
+    started = time.monotonic()
+    manager.shutdown_kernel(now=False)
+    assert not manager.is_alive()
+    assert time.monotonic() - started < 10, "shutdown_request should end the kernel promptly"

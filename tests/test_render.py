@@ -1,0 +1,178 @@
+"""Render the template matrix and check every render is complete, valid and clean."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from markupsafe import escape
+
+from samples import RENDERS, answers
+
+FREE_TEXT = ("language_name", "description", "author_name")
+JINJA_MARKER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
+SCHEMAS = Path(__file__).parent / "schemas"
+
+
+def text_files(project: Path):
+    for path in sorted(project.rglob("*")):
+        if path.is_file() and ".git" not in path.parts:
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue  # binary (PNG logos)
+
+
+def answer_spellings(value: str) -> set[str]:
+    """Every escaped form a free-text answer legitimately takes in the rendered files."""
+    dumped = json.dumps(value)[1:-1]
+    return {value, dumped, json.dumps(value, ensure_ascii=False)[1:-1], str(escape(value))}
+
+
+def test_no_leftover_jinja(rendered, render_name):
+    project = rendered(render_name)
+    data = answers(render_name)
+    spellings = sorted({s for key in FREE_TEXT if key in data for s in answer_spellings(data[key])}, key=len, reverse=True)
+    for path, text in text_files(project):
+        if path.name == ".copier-answers.yml":  # YAML may fold long answers: compare values
+            recorded = yaml.safe_load(text)
+            assert {key: recorded[key] for key in data} == data
+            continue
+        for spelling in spellings:
+            text = text.replace(spelling, "")
+        assert not JINJA_MARKER.search(text), f"{path.relative_to(project)} keeps Jinja syntax"
+        assert "{{" not in path.name and "{%" not in path.name, f"unrendered file name {path.name}"
+
+
+def identifiers(render: str) -> set[str]:
+    data = answers(render)
+    slug = re.sub(r"[^a-z0-9]+", "", data["language_name"].lower())
+    return {
+        data.get("kernel_name", f"x{slug}"),
+        data.get("project_name", f"xeus-{slug}"),
+        data.get("cpp_namespace", f"xeus_{slug}"),
+    }
+
+
+LEAK_PAIRS = [(a, b) for a in sorted(RENDERS) for b in sorted(RENDERS) if identifiers(b) - identifiers(a)]
+
+
+@pytest.mark.parametrize(("render", "other"), LEAK_PAIRS)
+def test_no_names_leak_from_another_render(rendered, render, other):
+    foreign = identifiers(other) - identifiers(render)
+    project = rendered(render)
+    for path, text in text_files(project):
+        relative = str(path.relative_to(project))
+        for name in foreign:
+            assert name not in relative and name not in text, f"{name} (from {other}) in {relative}"
+
+
+def test_json_and_yaml_parse(rendered, render_name):
+    project = rendered(render_name)
+    checked = 0
+    for path, text in text_files(project):
+        if path.name.endswith((".json", ".json.in")):
+            json.loads(text)
+            checked += 1
+        elif path.suffix in {".yml", ".yaml"} or path.name == ".clang-format":
+            yaml.safe_load(text)
+            checked += 1
+    assert checked >= 5
+
+
+def test_free_text_survives_escaping(rendered):
+    """The hostile description reads back unchanged from JSON-, YAML- and C++-escaped places."""
+    project = rendered("odd-names")
+    data = answers("odd-names")
+    spec = json.loads((project / "share/jupyter/kernels/xq_sharp2/kernel.json.in").read_text())
+    assert spec["display_name"] == data["language_name"]
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert recorded["description"] == data["description"]
+    assert recorded["author_name"] == data["author_name"]
+    header = (project / "include/q_sharp-kernel9/kernel_metadata.hpp").read_text()
+    literal = re.search(r"description = (\".*\");", header).group(1)
+    assert json.loads(literal) == data["description"]  # a JSON string is the C++ literal here
+    readme = (project / "README.md").read_text()
+    assert str(escape(data["description"])) in readme  # Jinja's `| e`, which Markdown renders literally
+    assert "<b>bold</b>" not in readme
+
+
+def test_check_jsonschema(rendered, render_name):
+    project = rendered(render_name)
+    presets_schema = next(
+        (p for p in sorted(Path("/usr/share").glob("cmake*/Help/manual/presets/schema.json"))), None
+    )
+    if presets_schema is None:
+        pytest.skip("CMake's presets schema (cmake-data) is not installed")
+    checks = [
+        (presets_schema, [project / "CMakePresets.json"]),
+        (SCHEMAS / "kernelspec.json", sorted(project.glob("share/jupyter/kernels/*/kernel.json.in"))),
+    ]
+    for schema, files in checks:
+        assert files
+        result = subprocess.run(
+            ["check-jsonschema", "--schemafile", str(schema), *map(str, files)],
+            capture_output=True, text=True, check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(shutil.which("cmake") is None, reason="cmake is not on PATH")
+def test_cmake_lists_the_presets(rendered, render_name):
+    project = rendered(render_name)
+    wasm = answers(render_name).get("with_wasm", True)
+    expected = {"configure": {"native", "native-debug"} | ({"wasm"} if wasm else set())}
+    expected["workflow"] = expected["configure"]
+    for kind, names in expected.items():
+        result = subprocess.run(
+            ["cmake", f"--list-presets={kind}"], cwd=project, capture_output=True, text=True, check=True
+        )
+        listed = set(re.findall(r'^\s+"([^"]+)"', result.stdout, re.MULTILINE))
+        assert listed == names, result.stdout
+
+
+def test_expected_files_for_the_options(rendered, render_name):
+    project = rendered(render_name)
+    data = answers(render_name)
+    kernel = data.get("kernel_name", "xmylang")
+    present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
+    always = {
+        ".copier-answers.yml", "CMakeLists.txt", "CMakePresets.json", "cmake/XeusKernel.cmake",
+        "environment-dev.yml", "src/main.cpp", "src/xinterpreter.cpp", "README.md", "LICENSE",
+        ".gitignore", ".clang-format", ".pre-commit-config.yaml", f"test/test_{kernel}_kernel.py",
+        f"share/jupyter/kernels/{kernel}/kernel.json.in", f"share/jupyter/kernels/{kernel}/logo-svg.svg",
+        f"share/jupyter/kernels/{kernel}/logo-32x32.png", f"share/jupyter/kernels/{kernel}/logo-64x64.png",
+    }
+    wasm = {
+        "environment-wasm-build.yml", "environment-wasm-host.yml", "cmake/EmscriptenToolchain.cmake",
+        "src/main_emscripten_kernel.cpp", "wasm/pre.js", "wasm/initialize.js",
+    }
+    runtime = {"runtime-files/README.txt"}
+    assert always <= present, always - present
+    if data.get("with_wasm", True):
+        assert wasm <= present, wasm - present
+    else:
+        assert not wasm & present, wasm & present
+    if data.get("with_runtime_files", False):
+        assert runtime <= present
+        assert "RUNTIME_FILES runtime-files" in (project / "CMakeLists.txt").read_text()
+    else:
+        assert not any(p.startswith("runtime-files/") for p in present)
+    license_text = (project / "LICENSE").read_text()
+    marker = {"BSD-3-Clause": "Redistribution and use", "MIT": "Permission is hereby granted", "Apache-2.0": "Apache License"}
+    assert marker[data.get("license", "BSD-3-Clause")] in license_text
+
+
+def test_kernelspec_conventions(rendered, render_name):
+    project = rendered(render_name)
+    data = answers(render_name)
+    kernel = data.get("kernel_name", "xmylang")
+    spec = json.loads((project / f"share/jupyter/kernels/{kernel}/kernel.json.in").read_text())
+    assert spec["metadata"]["wasm_name"] == kernel
+    assert spec["argv"][0] == kernel
+    assert spec["interrupt_mode"] == "message"
