@@ -176,3 +176,20 @@ def test_kernelspec_conventions(rendered, render_name):
     assert spec["metadata"]["wasm_name"] == kernel
     assert spec["argv"][0] == kernel
     assert spec["interrupt_mode"] == "message"
+
+
+@pytest.mark.skipif(shutil.which("clang-format") is None, reason="clang-format is not installed (test extra)")
+def test_cpp_is_formatted_as_its_pre_commit_hook_wants(rendered, render_name):
+    """A new kernel's first `pre-commit run` must not rewrite the C++ it was given."""
+    project = rendered(render_name)
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    hook = next(h for repo in config["repos"] for h in repo["hooks"] if h["id"] == "clang-format")
+    excluded = re.compile(hook.get("exclude", "^$"))
+    sources = [
+        p for p in sorted(project.rglob("*.[ch]pp")) if not excluded.search(p.relative_to(project).as_posix())
+    ]
+    assert sources
+    result = subprocess.run(
+        ["clang-format", "--dry-run", "-Werror", *map(str, sources)], cwd=project, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
