@@ -10,6 +10,7 @@ import copier
 import pytest
 
 from samples import RENDERS, answers
+from xeus_kernel_template.toolchain import ToolchainError, find_toolchain
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 
@@ -36,7 +37,9 @@ def render(destination: Path, data: dict, **kwargs) -> Path:
         str(destination),
         data=data,
         defaults=True,
-        unsafe=False,  # the template needs no --trust: prove it on every render
+        # `copier copy` needs no --trust: copier counts migrations (copier.yml) as unsafe only
+        # in `copier update` (tests/test_update.py). Prove it on every render.
+        unsafe=False,
         vcs_ref="HEAD",
         quiet=True,
         **kwargs,
@@ -60,3 +63,15 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, _isolated):
 @pytest.fixture(params=sorted(RENDERS))
 def render_name(request) -> str:
     return request.param
+
+
+@pytest.fixture(scope="session")
+def toolchain(pytestconfig):
+    """xeus 6 for the native tiers: the user's xeus if any, else the cached Debian root
+    (provisioned here, progress shown)."""
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        try:
+            return find_toolchain()
+        except ToolchainError as error:
+            pytest.fail(f"no xeus 6 toolchain: {error}")

@@ -150,7 +150,7 @@ def test_expected_files_for_the_options(rendered, render_name):
     }
     wasm = {
         "environment-wasm-build.yml", "environment-wasm-host.yml", "cmake/EmscriptenToolchain.cmake",
-        "src/main_emscripten_kernel.cpp", "wasm/pre.js", "wasm/initialize.js",
+        "src/main_emscripten_kernel.cpp", "wasm/pre.js", "wasm/initialize_xkernel.js",
     }
     runtime = {"runtime-files/README.txt"}
     assert always <= present, always - present

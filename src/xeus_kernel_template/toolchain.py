@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Bump when the package set changes: an older root is then provisioned again.
-ROOT_RECIPE_VERSION = "3"
+# Bump a stage's version when its package set changes: that stage is then provisioned again.
+STAGE_VERSIONS = {"base": "3", "native": "3", "wasm": "4"}
 DEBIAN_SUITE = "forky"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = (
@@ -40,7 +40,10 @@ ROOT_PACKAGES = (
     "python3-venv",
     "ca-certificates",
 )
-WASM_PACKAGES = ("emscripten", "nodejs")
+WASM_PACKAGES = ("emscripten", "nodejs", "chromium")
+# What the wasm tier needs besides: packing (jupyterlite-xeus) and the browser tests.
+ROOT_WASM_PYTHON_PACKAGES = ("jupyterlite-core==0.8.*", "jupyterlite-xeus>=5.1,<6", "playwright")
+ROOT_CHROMIUM = "/usr/bin/chromium"
 # What the kernel-side Python tests need inside the root (installed into a venv there).
 ROOT_PYTHON_PACKAGES = ("pytest", "jupyter_kernel_test", "jupyter_client")
 ROOT_VENV = "/opt/xkt-venv"
@@ -212,11 +215,11 @@ def _stamp(root: Path, name: str) -> Path:
 
 def _stamp_ok(root: Path, name: str) -> bool:
     stamp = _stamp(root, name)
-    return stamp.is_file() and stamp.read_text().strip() == ROOT_RECIPE_VERSION
+    return stamp.is_file() and stamp.read_text().strip() == STAGE_VERSIONS[name]
 
 
 def _write_stamp(root: Path, name: str) -> None:
-    _stamp(root, name).write_text(ROOT_RECIPE_VERSION + "\n")
+    _stamp(root, name).write_text(STAGE_VERSIONS[name] + "\n")
 
 
 def _host(argv: Sequence[str], what: str) -> None:
@@ -303,11 +306,23 @@ def ensure_root(*, wasm: bool = False) -> Toolchain:
         _in_root(
             toolchain,
             [*apt, "install", "-y", "-q", "--no-install-recommends", *WASM_PACKAGES],
-            f"install {' '.join(WASM_PACKAGES)} in the root (about 1.6 GB, once)",
+            f"install {' '.join(WASM_PACKAGES)} in the root (about 2 GB, once)",
             apt_env,
+        )
+        _in_root(
+            toolchain,
+            ["python", "-m", "pip", "install", "-q", *ROOT_WASM_PYTHON_PACKAGES],
+            f"pip install {' '.join(ROOT_WASM_PYTHON_PACKAGES)} in the root",
         )
         _write_stamp(root, "wasm")
     return toolchain
+
+
+def find_wasm_toolchain() -> Toolchain:
+    """emscripten, node and jupyter from the user's environment, else the cached root."""
+    if all(shutil.which(tool) for tool in ("emcc", "node", "jupyter", "cmake")):
+        return Toolchain("host emscripten, node and jupyter from PATH")
+    return ensure_root(wasm=True)
 
 
 def find_toolchain(*, provision: bool = True) -> Toolchain:

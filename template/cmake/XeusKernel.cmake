@@ -112,8 +112,9 @@ function(xeus_kernel_add kernel)
         add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main_emscripten_kernel.cpp")
         target_link_libraries(${kernel} PRIVATE ${library})
         xeus_wasm_compile_options(${kernel})
-        xeus_wasm_link_options(${kernel} "web,worker")
-        set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")
+        # node as well: the kernel's node test loads the very module the browser gets.
+        xeus_wasm_link_options(${kernel} "web,worker,node")
+        set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize_xkernel.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")
         foreach(file IN LISTS pre_js)
             target_link_options(${kernel} PRIVATE "SHELL:--pre-js \"${file}\"")
         endforeach()
@@ -128,6 +129,8 @@ function(xeus_kernel_add kernel)
             list(APPEND outputs "$<TARGET_FILE_DIR:${kernel}>/${kernel}.data")
         endif()
         install(FILES ${outputs} DESTINATION "${CMAKE_INSTALL_BINDIR}")
+        _xeus_kernel_add_lite(${kernel})
+        _xeus_kernel_add_wasm_tests(${kernel})
     else()
         find_package(xeus ${XEUS_KERNEL_XEUS_VERSION} REQUIRED)
         find_package(xeus-zmq ${XEUS_KERNEL_XEUS_ZMQ_VERSION} REQUIRED)
@@ -181,6 +184,60 @@ function(_xeus_kernel_add_tests kernel multi_config)
     add_test(NAME ${kernel}_protocol
         COMMAND "${CMAKE_COMMAND}" -E env "JUPYTER_PATH=${tree}/share/jupyter"
                 "${Python_EXECUTABLE}" -m pytest -p no:cacheprovider -v "${PROJECT_SOURCE_DIR}/test"
+                --ignore "${PROJECT_SOURCE_DIR}/test/wasm"
         WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
     set_tests_properties(${kernel}_protocol PROPERTIES TIMEOUT 300)
+endfunction()
+
+# The `lite` target installs the kernel into the wasm host prefix and packs a JupyterLite
+# site from that prefix into <build>/lite with jupyterlite-xeus: offline, no solve. Its
+# settings are in lite/jupyter_lite_config.json; `jupyter` comes from the build environment
+# (environment-wasm-build.yml).
+function(_xeus_kernel_add_lite kernel)
+    find_program(XEUS_KERNEL_JUPYTER jupyter NO_CMAKE_FIND_ROOT_PATH)
+    set(site "${CMAKE_BINARY_DIR}/lite")
+    if(XEUS_KERNEL_JUPYTER)
+        set(pack "${XEUS_KERNEL_JUPYTER}" lite build --output-dir "${site}"
+            "--XeusAddon.prefix=${CMAKE_INSTALL_PREFIX}")
+    else()
+        set(pack "${CMAKE_COMMAND}" -E echo
+            "jupyter not found: activate the environment of environment-wasm-build.yml, then configure again"
+            COMMAND "${CMAKE_COMMAND}" -E false)
+    endif()
+    add_custom_target(lite
+        COMMAND "${CMAKE_COMMAND}" --install "${CMAKE_BINARY_DIR}"
+        COMMAND ${pack}
+        WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}/lite"
+        DEPENDS ${kernel}
+        COMMENT "Packing the JupyterLite site into ${site}"
+        VERBATIM)
+endfunction()
+
+# The wasm tests (test/wasm): node drives the installed module through the xeus-lite server
+# (*.test.mjs); Playwright opens the packed site in Chromium (pytest). Run after `lite`.
+function(_xeus_kernel_add_wasm_tests kernel)
+    set(tests "${PROJECT_SOURCE_DIR}/test/wasm")
+    if(NOT EXISTS "${tests}")
+        return()
+    endif()
+    find_program(XEUS_KERNEL_NODE node NO_CMAKE_FIND_ROOT_PATH)
+    file(GLOB node_tests CONFIGURE_DEPENDS "${tests}/*.test.mjs")
+    if(XEUS_KERNEL_NODE AND node_tests)
+        add_test(NAME ${kernel}_node
+            COMMAND "${CMAKE_COMMAND}" -E env "KERNEL_JS=${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/${kernel}.js"
+                    "${XEUS_KERNEL_NODE}" --test ${node_tests}
+            WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
+    endif()
+    find_program(XEUS_KERNEL_PYTHON NAMES python3 python NO_CMAKE_FIND_ROOT_PATH)
+    if(XEUS_KERNEL_PYTHON)
+        add_test(NAME ${kernel}_browser
+            COMMAND "${CMAKE_COMMAND}" -E env "LITE_SITE=${CMAKE_BINARY_DIR}/lite"
+                    "${XEUS_KERNEL_PYTHON}" -m pytest -p no:cacheprovider -v "${tests}"
+            WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
+    endif()
+    foreach(test IN ITEMS ${kernel}_node ${kernel}_browser)
+        if(TEST ${test})
+            set_tests_properties(${test} PROPERTIES TIMEOUT 300)
+        endif()
+    endforeach()
 endfunction()

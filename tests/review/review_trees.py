@@ -51,8 +51,22 @@ PRESETS = {
     "buildPresets": [{"name": n, "configurePreset": n} for n in ("native", "native-debug", "wasm")],
     "testPresets": [{"name": n, "configurePreset": n} for n in ("native", "native-debug")],
     "workflowPresets": [
-        {"name": "native", "steps": [{"type": "configure", "name": "native"}, {"type": "build", "name": "native"}, {"type": "test", "name": "native"}]},
-        {"name": "native-debug", "steps": [{"type": "configure", "name": "native-debug"}, {"type": "build", "name": "native-debug"}, {"type": "test", "name": "native-debug"}]},
+        {
+            "name": "native",
+            "steps": [
+                {"type": "configure", "name": "native"},
+                {"type": "build", "name": "native"},
+                {"type": "test", "name": "native"},
+            ],
+        },
+        {
+            "name": "native-debug",
+            "steps": [
+                {"type": "configure", "name": "native-debug"},
+                {"type": "build", "name": "native-debug"},
+                {"type": "test", "name": "native-debug"},
+            ],
+        },
         {"name": "wasm", "steps": [{"type": "configure", "name": "wasm"}, {"type": "build", "name": "wasm"}]},
     ],
 }
@@ -266,7 +280,7 @@ def conforming() -> Tree:
         "src/main_emscripten_kernel.cpp": EMSCRIPTEN_MAIN,
         "src/xinterpreter.cpp": "// the interpreter\n",
         "wasm/pre.js": PRE_JS,
-        "wasm/initialize.js": "async function xkernel_initialize(Module) {}\n",
+        "wasm/initialize_xkernel.js": "async function xkernel_initialize(Module) {}\n",
         "environment-dev.yml": ENV_DEV,
         "environment-wasm-build.yml": ENV_WASM_BUILD,
         "environment-wasm-host.yml": ENV_WASM_HOST,
@@ -275,7 +289,7 @@ def conforming() -> Tree:
         "test/test_wasm.py": WASM_TEST,
         ".copier-answers.yml": ANSWERS,
         # a build tree holding things that would fail checks: never looked at
-        "build/native/CMakeFiles/stale.cmake": "set(CMAKE_EXE_LINKER_FLAGS \"-sASYNCIFY=1\")\n",
+        "build/native/CMakeFiles/stale.cmake": 'set(CMAKE_EXE_LINKER_FLAGS "-sASYNCIFY=1")\n',
         "build/native/share/jupyter/kernels/xdemo/kernel.json": "{ not json",
     }
 
@@ -358,14 +372,29 @@ NO_WASM: Tree = {
 }
 
 
-def case(check_id: str, changes: Mapping[str, str | bytes | None], expected: str, fragment: str = "", *, id: str = ""):
+def case(
+    check_id: str,
+    changes: Mapping[str, str | bytes | None],
+    expected: str,
+    fragment: str = "",
+    *,
+    id: str = "",
+):
     """One row of a check table: apply changes, expect status and a message fragment."""
     import pytest
 
-    return pytest.param(check_id, dict(changes), expected, fragment, id=f"{check_id}-{expected}-{id}" if id else f"{check_id}-{expected}")
+    return pytest.param(
+        check_id,
+        dict(changes),
+        expected,
+        fragment,
+        id=f"{check_id}-{expected}-{id}" if id else f"{check_id}-{expected}",
+    )
 
 
-def run_case(tmp_path: Path, check_id: str, changes: Mapping[str, str | bytes | None], expected: str, fragment: str) -> CheckResult:
+def run_case(
+    tmp_path: Path, check_id: str, changes: Mapping[str, str | bytes | None], expected: str, fragment: str
+) -> CheckResult:
     root = write(tmp_path / "kernel", variant(changes))
     r = result(root, check_id)
     assert status(r) == expected, (r.message, r.skip_reason)

@@ -46,8 +46,19 @@ def test_cmake_commands_arguments_and_lines():
     commands, problems = parse_cmake(text, "CMakeLists.txt")
     assert problems == []
     names = [c.name for c in commands]
-    assert names == ["cmake_minimum_required", "target_include_directories", "if", "target_link_options", "add_test"]
-    assert commands[1].args == ("lib", "PUBLIC", "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>", "$<$<CONFIG:Debug>:-g>")
+    assert names == [
+        "cmake_minimum_required",
+        "target_include_directories",
+        "if",
+        "target_link_options",
+        "add_test",
+    ]
+    assert commands[1].args == (
+        "lib",
+        "PUBLIC",
+        "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>",
+        "$<$<CONFIG:Debug>:-g>",
+    )
     assert commands[1].line == 2 and commands[4].line == 7
     assert "OR" in commands[2].args and "EMSCRIPTEN" in commands[2].args
     assert commands[3].args == ("k", "PRIVATE", 'SHELL:--pre-js "${file}"', '-DX="a b"')
@@ -56,7 +67,14 @@ def test_cmake_commands_arguments_and_lines():
 
 @pytest.mark.parametrize(
     "text",
-    ["project(x", 'set(A "unterminated', "set(A [[never closed", "))))((((", "\x00\x01 set(", "#[[ open comment"],
+    [
+        "project(x",
+        'set(A "unterminated',
+        "set(A [[never closed",
+        "))))((((",
+        "\x00\x01 set(",
+        "#[[ open comment",
+    ],
 )
 def test_cmake_parser_never_raises(text):
     commands, problems = parse_cmake(text, "bad.cmake")
@@ -98,14 +116,19 @@ def test_js_comments_are_stripped_but_not_strings():
 
 
 def test_cpp_comments_are_stripped_but_not_raw_strings():
-    code = strip_cpp_comments('// export_kernel<a>("x")\nauto s = R"(// kept)"; char q = \'"\'; /* gone */ int x;')
+    code = strip_cpp_comments(
+        '// export_kernel<a>("x")\nauto s = R"(// kept)"; char q = \'"\'; /* gone */ int x;'
+    )
     assert "export_kernel" not in code and "// kept" in code and "gone" not in code and "int x;" in code
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('{"argv": ["@PREFIX@/bin/x", "-f", "{connection_file}"]}', {"argv": ["XK_PLACEHOLDER/bin/x", "-f", "{connection_file}"]}),
+        (
+            '{"argv": ["@PREFIX@/bin/x", "-f", "{connection_file}"]}',
+            {"argv": ["XK_PLACEHOLDER/bin/x", "-f", "{connection_file}"]},
+        ),
         ('{"debugger": @DEBUGGER@}', {"debugger": "XK_PLACEHOLDER"}),
         ('{"argv": ["x", "-std=c17"@EXTRA@]}', {"argv": ["x", "-std=c17"]}),
         ('{"argv": ["${CMAKE_INSTALL_PREFIX}/bin/x"]}', {"argv": ["XK_PLACEHOLDER/bin/x"]}),
@@ -172,7 +195,15 @@ def test_spec_admits():
 
 @pytest.mark.parametrize(
     ("text", "major"),
-    [("6", 6), ("6.0.2", 6), ("6...<7", 6), ("6.0...<7.0", 6), ("${V}", None), ("", None), ("REQUIRED", None)],
+    [
+        ("6", 6),
+        ("6.0.2", 6),
+        ("6...<7", 6),
+        ("6.0...<7.0", 6),
+        ("${V}", None),
+        ("", None),
+        ("REQUIRED", None),
+    ],
 )
 def test_version_major(text, major):
     assert version_major(text) == major

@@ -32,12 +32,31 @@ def _parser() -> argparse.ArgumentParser:
         f"of reasons).",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="kernel repositories (default: .)")
-    parser.add_argument("--format", choices=("table", "markdown", "json"), default="table", help="output format (default: table)")
-    parser.add_argument("--select", action="append", metavar="IDS", help="only these checks (comma-separated, repeatable)")
-    parser.add_argument("--ignore", action="append", metavar="IDS", help="leave out these checks (comma-separated, repeatable)")
-    parser.add_argument("--config", type=Path, metavar="FILE", help=f"settings for every repository, instead of each one's {CONFIG_NAME}")
     parser.add_argument(
-        "--details", action=argparse.BooleanOptionalAction, default=None,
+        "--format",
+        choices=("table", "markdown", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    parser.add_argument(
+        "--select", action="append", metavar="IDS", help="only these checks (comma-separated, repeatable)"
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        metavar="IDS",
+        help="leave out these checks (comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"settings for every repository, instead of each one's {CONFIG_NAME}",
+    )
+    parser.add_argument(
+        "--details",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help="list each failure's message and each skip's reason (default: with one repository)",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when checks fail")

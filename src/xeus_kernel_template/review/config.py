@@ -16,9 +16,10 @@ The same keys may sit under ``[tool.xeus-kernel-review]``.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+import tomllib
 
 CONFIG_NAME = ".xeus-kernel-review.toml"
 
@@ -80,12 +81,20 @@ def split_selectors(values: Iterable[str] | None) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def expand(selectors: Iterable[str], checks: Mapping[str, str], family_names: Mapping[str, str]) -> set[str]:
+def expand(
+    selectors: Iterable[str],
+    checks: Mapping[str, str],
+    family_names: Mapping[str, str],
+    *,
+    strict: bool = True,
+) -> set[str]:
     """The check IDs that selectors name.
 
     A selector is an ID (``XK203``), an ID prefix (``XK``, ``XK2``, ``XK20``), ``*`` / ``all``,
     or a family, by key (``xk-cmake``) or name (``CMake``, ``cmake``, ``wasm-glue``).
     ``checks`` maps ID -> family key; ``family_names`` maps family key -> display name.
+    A selector that names nothing is an error, unless not ``strict`` (pyproject settings
+    also name other plugins' checks).
     """
     by_name: dict[str, str] = {}
     for key, name in family_names.items():
@@ -98,8 +107,14 @@ def expand(selectors: Iterable[str], checks: Mapping[str, str], family_names: Ma
             chosen |= set(checks)
             continue
         family = by_name.get(s.lower())
-        matched = {i for i, f in checks.items() if f == family} if family else {i for i in checks if i.startswith(s.upper())}
-        if not matched:
-            raise ConfigError(f"`{s}` names no check (use IDs like XK203, prefixes like XK2, or families like cmake)")
+        matched = (
+            {i for i, f in checks.items() if f == family}
+            if family
+            else {i for i in checks if i.startswith(s.upper())}
+        )
+        if not matched and strict:
+            raise ConfigError(
+                f"`{s}` names no check (use IDs like XK203, prefixes like XK2, or families like cmake)"
+            )
         chosen |= matched
     return chosen

@@ -33,12 +33,38 @@ MAX_TEXT_BYTES = 2_000_000
 
 # Folders that hold no source of the kernel: build trees, environments, vendored code.
 _SKIPPED_DIRS = {
-    ".git", ".hg", ".svn", ".pixi", ".cache", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", ".idea", ".vscode", "__pycache__", "node_modules",
-    "_output", "wasm-host", "wasm_host", "third_party", "thirdparty", "3rdparty", "extern",
-    "external", "vendor", "subprojects", ".ipynb_checkpoints", "site-packages",
+    ".git",
+    ".hg",
+    ".svn",
+    ".pixi",
+    ".cache",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".idea",
+    ".vscode",
+    "__pycache__",
+    "node_modules",
+    "_output",
+    "wasm-host",
+    "wasm_host",
+    "third_party",
+    "thirdparty",
+    "3rdparty",
+    "extern",
+    "external",
+    "vendor",
+    "subprojects",
+    ".ipynb_checkpoints",
+    "site-packages",
 }
-_SKIPPED_DIR_PATTERN = re.compile(r"^(build([-_.].*)?|_build|cmake-build-.*|.*\.egg-info|dist)$", re.IGNORECASE)
+_SKIPPED_DIR_PATTERN = re.compile(
+    r"^(build([-_.].*)?|_build|cmake-build-.*|.*\.egg-info|dist)$", re.IGNORECASE
+)
 
 
 def _skip_dir(name: str) -> bool:
@@ -94,7 +120,7 @@ def _walk(root: Any) -> RepoTree:
         node, prefix, depth = stack.pop()
         try:
             children = sorted(node.iterdir(), key=lambda p: p.name)
-        except Exception as error:  # unreadable folder: note it, go on
+        except Exception as error:  # noqa: BLE001 - unreadable folder: note it, go on
             if prefix:
                 problems.append(f"{prefix}: {error}")
             continue
@@ -105,7 +131,7 @@ def _walk(root: Any) -> RepoTree:
                 if getattr(child, "is_symlink", lambda: False)() and child.is_dir():
                     continue
                 is_dir = child.is_dir()
-            except Exception:
+            except Exception:  # noqa: BLE001, S112 - an entry that cannot be inspected is left out
                 continue
             if is_dir:
                 if _skip_dir(name) or depth >= MAX_DEPTH:
@@ -128,7 +154,7 @@ def read_text(root: Any, path: str) -> tuple[str | None, str]:
     try:
         node = root.joinpath(*path.split("/"))
         data = node.read_bytes()
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any failure to read is a reason, never a crash
         return None, f"`{path}` cannot be read ({type(error).__name__}: {error})"
     if len(data) > MAX_TEXT_BYTES:
         return None, f"`{path}` is too large to review ({len(data)} bytes)"
@@ -142,7 +168,7 @@ def xk_repo(root: Any) -> RepoTree:
     """Fixture: the files of the repository (build trees and vendored code excluded)."""
     try:
         return _walk(root)
-    except Exception as error:  # a Traversable that misbehaves
+    except Exception as error:  # noqa: BLE001 - a Traversable that misbehaves
         return RepoTree([], [], problems=[f"the repository cannot be listed ({error})"])
 
 
@@ -178,7 +204,9 @@ class CMakeProject:
             out.extend(self.expand(arg))
         return out
 
-    def arguments(self, *, exclude: tuple[str, ...] = ("message",), skip_files: tuple[str, ...] = ()) -> list[tuple[CMakeCommand, str]]:
+    def arguments(
+        self, *, exclude: tuple[str, ...] = ("message",), skip_files: tuple[str, ...] = ()
+    ) -> list[tuple[CMakeCommand, str]]:
         """(command, expanded argument) for every argument of every command."""
         out: list[tuple[CMakeCommand, str]] = []
         for command in self.commands:
@@ -214,7 +242,7 @@ def xk_cmake(root: Any, xk_repo: RepoTree) -> CMakeProject:
             continue
         try:
             parsed, issues = parse_cmake(text, path)
-        except Exception as error:  # never: parse_cmake is total, but stay safe
+        except Exception as error:  # noqa: BLE001 - never: parse_cmake is total, but stay safe
             unreadable[path] = f"`{path}` cannot be parsed ({error})"
             continue
         commands.extend(parsed)
@@ -258,7 +286,11 @@ def xk_kernelspecs(root: Any, xk_repo: RepoTree) -> list[Kernelspec]:
         name = posixpath.basename(folder) if folder else ""
         base = posixpath.basename(path)
         wasm = "wasm" in base.lower() or "wasm" in name.lower()
-        logos = sorted(posixpath.basename(f) for f in xk_repo.files if posixpath.dirname(f) == folder and posixpath.basename(f).startswith("logo"))
+        logos = sorted(
+            posixpath.basename(f)
+            for f in xk_repo.files
+            if posixpath.dirname(f) == folder and posixpath.basename(f).startswith("logo")
+        )
         text, reason = read_text(root, path)
         if text is None:
             specs.append(Kernelspec(path, folder, name, None, reason, False, wasm, logos))
@@ -269,7 +301,11 @@ def xk_kernelspecs(root: Any, xk_repo: RepoTree) -> list[Kernelspec]:
             specs.append(Kernelspec(path, folder, name, None, f"`{path}` is {error}", False, wasm, logos))
             continue
         if not isinstance(data, dict):
-            specs.append(Kernelspec(path, folder, name, None, f"`{path}` is not a JSON object", placeholders, wasm, logos))
+            specs.append(
+                Kernelspec(
+                    path, folder, name, None, f"`{path}` is not a JSON object", placeholders, wasm, logos
+                )
+            )
             continue
         specs.append(Kernelspec(path, folder, name, data, "", placeholders, wasm, logos))
     specs.sort(key=lambda s: (not s.standard, s.path))
@@ -349,7 +385,9 @@ def xk_wasm_glue(root: Any, xk_repo: RepoTree, xk_cmake: CMakeProject) -> WasmGl
     unreadable: dict[str, str] = {}
     for path in xk_repo.files:
         base = posixpath.basename(path)
-        if not base.endswith((".js", ".mjs")) or any(p in ("docs", "test", "tests", "ui-tests") for p in path.split("/")[:-1]):
+        if not base.endswith((".js", ".mjs")) or any(
+            p in ("docs", "test", "tests", "ui-tests") for p in path.split("/")[:-1]
+        ):
             continue
         lower = base.lower()
         if base in linked_pre or re.search(r"(^|[-_.])pre\.m?js$", lower):
@@ -380,7 +418,8 @@ _CPP = re.compile(r".*\.(cpp|cc|cxx|hpp|hh|hxx|h)(\.in)?")
 def xk_cpp(root: Any, xk_repo: RepoTree) -> CppSources:
     """Fixture: the kernel's C++ sources (src/, include/, top level), comments stripped."""
     candidates = [
-        f for f in xk_repo.named(_CPP.pattern)
+        f
+        for f in xk_repo.named(_CPP.pattern)
         if f.split("/")[0] in ("src", "include", "wasm") or "/" not in f
     ]
     # The emscripten entry points first: with huge trees, they are what matters.
@@ -424,7 +463,8 @@ def xk_environments(root: Any, xk_repo: RepoTree) -> dict[str, YamlFile]:
     """Fixture: the conda environment files (``environment*.yml``) of the repository root,
     ``ci/`` and ``.github/``, by path."""
     paths = [
-        f for f in xk_repo.named(r"environment[^/]*\.ya?ml")
+        f
+        for f in xk_repo.named(r"environment[^/]*\.ya?ml")
         if "/" not in f or f.split("/")[0] in ("ci", ".ci", ".github")
     ]
     return {p: _load_yaml(root, p) for p in paths}
@@ -432,7 +472,9 @@ def xk_environments(root: Any, xk_repo: RepoTree) -> dict[str, YamlFile]:
 
 def xk_workflows(root: Any, xk_repo: RepoTree) -> dict[str, YamlFile]:
     """Fixture: the GitHub Actions workflows (``.github/workflows/*.yml``), by path."""
-    paths = [f for f in xk_repo.under(".github/workflows") if f.count("/") == 2 and f.endswith((".yml", ".yaml"))]
+    paths = [
+        f for f in xk_repo.under(".github/workflows") if f.count("/") == 2 and f.endswith((".yml", ".yaml"))
+    ]
     return {p: _load_yaml(root, p) for p in paths}
 
 
@@ -469,9 +511,12 @@ _TEST_SUFFIXES = (".py", ".js", ".mjs", ".ts", ".cjs")
 def _kernel_test_classes(tree: ast.Module) -> dict[str, set[str]]:
     imported = False
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "jupyter_kernel_test" for a in node.names):
-            imported = True
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "jupyter_kernel_test":
+        if (
+            isinstance(node, ast.Import)
+            and any(a.name.split(".")[0] == "jupyter_kernel_test" for a in node.names)
+            or isinstance(node, ast.ImportFrom)
+            and (node.module or "").split(".")[0] == "jupyter_kernel_test"
+        ):
             imported = True
     if not imported:
         return {}
@@ -487,8 +532,13 @@ def _kernel_test_classes(tree: ast.Module) -> dict[str, set[str]]:
             if isinstance(item, (ast.Assign, ast.AnnAssign)):
                 targets = item.targets if isinstance(item, ast.Assign) else [item.target]
                 value = item.value
-                empty = value is None or (isinstance(value, ast.Constant) and value.value in ("", None)) or (
-                    isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.Set)) and not getattr(value, "elts", getattr(value, "keys", None))
+                empty = (
+                    value is None
+                    or (isinstance(value, ast.Constant) and value.value in ("", None))
+                    or (
+                        isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.Set))
+                        and not getattr(value, "elts", getattr(value, "keys", None))
+                    )
                 )
                 for target in targets:
                     if isinstance(target, ast.Name) and not empty:
@@ -503,9 +553,14 @@ def xk_tests(root: Any, xk_repo: RepoTree) -> TestFiles:
     """Fixture: the test files (test/, tests/, ui-tests/ ...), with the jupyter_kernel_test
     suites found in the Python ones."""
     paths = [
-        f for f in xk_repo.files
+        f
+        for f in xk_repo.files
         if f.endswith(_TEST_SUFFIXES)
-        and (any(p in _TEST_DIRS for p in f.split("/")[:-1]) or posixpath.basename(f).startswith("test_") and "/" not in f)
+        and (
+            any(p in _TEST_DIRS for p in f.split("/")[:-1])
+            or posixpath.basename(f).startswith("test_")
+            and "/" not in f
+        )
     ][:500]
     suites: list[TestSuite] = []
     texts: dict[str, str] = {}

@@ -156,7 +156,7 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
                 k = code.find(close, b.end())
                 end = n if k < 0 else k
                 content = code[b.end() : end]
-                args.append(content[1:] if content.startswith("\n") else content)
+                args.append(content.removeprefix("\n"))
                 i = n if k < 0 else k + len(close)
             else:
                 # Unquoted argument, possibly with legacy embedded quotes (-DX="a b").
@@ -166,7 +166,11 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
                     stop = n if e is None else e.start()
                     chunk = code[i:stop]
                     # escapes inside an unquoted argument
-                    parts.append(re.sub(r"\\(.)", lambda x: x.group(1) if x.group(1) in "\"\\ ()#" else x.group(0), chunk))
+                    parts.append(
+                        re.sub(
+                            r"\\(.)", lambda x: x.group(1) if x.group(1) in '"\\ ()#' else x.group(0), chunk
+                        )
+                    )
                     i = stop
                     if i < n and code[i] == '"' and parts and parts[-1] and not parts[-1].endswith("\\"):
                         value, i = _read_quoted(code, i)
@@ -181,7 +185,7 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
         if not closed:
             problems.append(f"{file or 'CMake'}:{line}: `{name}(` is never closed")
         commands.append(CMakeCommand(name, tuple(args), file, line))
-        pos = i if i > m.end() else m.end()
+        pos = max(m.end(), i)
     return commands, problems
 
 
@@ -357,7 +361,12 @@ def substitute_placeholders(text: str, outside: str = f'"{PLACEHOLDER_VALUE}"') 
         m = _PLACEHOLDER.match(text, i) if c in "@$" else None
         if m is not None:
             found = True
-            out.append(PLACEHOLDER_VALUE if in_string else outside)
+            if in_string:
+                out.append(PLACEHOLDER_VALUE)
+            else:
+                # After a value ("-std=c17"@EXTRA_ARGS@) CMake appends more items: nothing.
+                before = "".join(out).rstrip()[-1:]
+                out.append(outside if before in ("", ":", "[", ",") else "")
             i = m.end()
             continue
         out.append(c)
@@ -368,9 +377,10 @@ def substitute_placeholders(text: str, outside: str = f'"{PLACEHOLDER_VALUE}"') 
 def load_json_template(text: str) -> tuple[object, bool]:
     """Parse a JSON file that may be a configure_file template. Raises ValueError.
 
-    A placeholder outside strings is tried as a value (``"debugger": @X@``), then as
-    nothing (``"-std=c17"@EXTRA_ARGS@``, which CMake fills with more list items), then as
-    ``null``: the first reading that parses wins.
+    A placeholder outside strings where a value belongs (``"debugger": @X@``) is read as a
+    string, one right after a value (``"-std=c17"@EXTRA_ARGS@``, which CMake fills with
+    more list items) as nothing; if that does not parse, value placeholders are tried as
+    nothing, then as ``null``.
     """
     first_error: json.JSONDecodeError | None = None
     found = False

@@ -62,50 +62,99 @@ class RepoReport:
         return f"{sum(1 for r in ran if r.result)}/{len(ran)}"
 
 
+def _pyproject_settings(fixtures: Mapping[str, Any]) -> Settings:
+    """repo-review's own settings, ``[tool.repo-review]`` of a pyproject.toml, if any."""
+    pyproject = fixtures.get("pyproject") or {}
+    tool = pyproject.get("tool", {}) if isinstance(pyproject, dict) else {}
+    config = tool.get("repo-review", {}) if isinstance(tool, dict) else {}
+    if not isinstance(config, dict):
+        return Settings()
+    ignore = config.get("ignore", [])
+    return Settings(
+        select=[s for s in config.get("select", []) if isinstance(s, str)],
+        ignore=dict(ignore) if isinstance(ignore, dict) else {s: "" for s in ignore if isinstance(s, str)},
+        source="pyproject.toml [tool.repo-review]",
+    )
+
+
 def review(path: Path, settings: Settings, name: str = "") -> RepoReport:
-    """Run the reviewer's checks (through repo-review) on one repository."""
+    """Run the reviewer's checks (through repo-review) on one repository.
+
+    ``settings`` (command line or settings file) decide select and ignore; whichever of the
+    two they leave empty comes from ``[tool.repo-review]`` of a pyproject.toml, where
+    selectors of other repo-review plugins are allowed (and ignored here).
+    """
     collected = collect_all(path)
     ours = {k: c for k, c in collected.checks.items() if getattr(c, "family", "") in FAMILIES}
     families = {k: v.get("name", k) for k, v in FAMILIES.items()}
     ids = {k: c.family for k, c in ours.items()}
-    select = expand(settings.select, ids, families)
-    ignore_reasons: dict[str, str] = {}
-    for selector, reason in settings.ignore.items():
-        for check_id in expand([selector], ids, families):
-            ignore_reasons[check_id] = reason
-    _, processed = process(path, select=frozenset(select), ignore=frozenset(ignore_reasons), collected=collected)
 
-    by_id = {r.name: r for r in processed if r.name in ours}
-    results: dict[str, CheckResult] = {}
-    for check_id, check in ours.items():
-        if check_id in by_id:
-            r = by_id[check_id]
-            results[check_id] = CheckResult(
-                check_id, check.family, r.description, r.url, r.result,
-                message=r.err_msg.strip() if r.result is False else "",
-                skip_reason=getattr(check, "skip_reason", "") if r.result is None else "",
-            )
-        elif ignore_reasons.get(check_id) and (not select or check_id in select):
-            results[check_id] = CheckResult(
-                check_id, check.family, (check.__doc__ or "").strip(), check.url, None,
-                skip_reason=f"ignored: {ignore_reasons[check_id]}",
-            )
-    for check_id, result in results.items():
+    fallback = _pyproject_settings(collected.fixtures)
+    sources = [settings.source] if settings.source else []
+    if settings.select:
+        select = expand(settings.select, ids, families)
+    else:
+        select = expand(fallback.select, ids, families, strict=False)
+        sources += [fallback.source] if fallback.select else []
+    ignore_settings = settings.ignore
+    if not ignore_settings and fallback.ignore:
+        ignore_settings = fallback.ignore
+        sources.append(fallback.source)
+    strict = ignore_settings is settings.ignore
+    ignore_reasons: dict[str, str] = {}
+    for selector, reason in ignore_settings.items():
+        for check_id in expand([selector], ids, families, strict=strict):
+            ignore_reasons[check_id] = reason
+
+    # Run everything (requires need the checks they depend on); select afterwards. The
+    # explicit sets keep repo-review from applying pyproject settings a second time.
+    _, processed = process(path, select=frozenset({"*"}), ignore=frozenset({"-"}), collected=collected)
+    everything: dict[str, CheckResult] = {}
+    for r in processed:
+        if r.name not in ours:
+            continue
+        check = ours[r.name]
+        everything[r.name] = CheckResult(
+            r.name,
+            check.family,
+            r.description,
+            r.url,
+            r.result,
+            message=r.err_msg.strip() if r.result is False else "",
+            skip_reason=getattr(check, "skip_reason", "") if r.result is None else "",
+        )
+    for check_id, result in everything.items():
         if result.result is None and not result.skip_reason:
-            result.skip_reason = _dependency_reason(check_id, ours, results)
+            result.skip_reason = _dependency_reason(check_id, ours, everything)
+
+    results: dict[str, CheckResult] = {}
+    for check_id, result in everything.items():
+        if select and check_id not in select:
+            continue
+        if check_id in ignore_reasons:
+            if ignore_reasons[check_id]:
+                results[check_id] = dataclasses.replace(
+                    result, result=None, message="", skip_reason=f"ignored: {ignore_reasons[check_id]}"
+                )
+            continue
+        results[check_id] = result
 
     kernels = sorted({s.name for s in collected.fixtures.get("xk_kernelspecs", []) if s.standard})
-    return RepoReport(name or path.name, str(path), kernels, results, settings.source)
+    return RepoReport(name or path.name, str(path), kernels, results, "; ".join(dict.fromkeys(sources)))
 
 
-def _dependency_reason(check_id: str, checks: Mapping[str, Any], results: Mapping[str, CheckResult], depth: int = 0) -> str:
+def _dependency_reason(
+    check_id: str, checks: Mapping[str, Any], results: Mapping[str, CheckResult], depth: int = 0
+) -> str:
     for required in sorted(getattr(checks[check_id], "requires", ())):
         r = results.get(required)
         if r is None or r.result:
             continue
         if r.result is False:
             return f"needs {required} to pass"
-        inner = r.skip_reason or (_dependency_reason(required, checks, results, depth + 1) if depth < 5 else "")
+        inner = r.skip_reason or (
+            _dependency_reason(required, checks, results, depth + 1) if depth < 5 else ""
+        )
         return f"needs {required} ({inner})" if inner else f"needs {required}"
     return ""
 
@@ -160,8 +209,18 @@ def to_markdown(reports: Sequence[RepoReport], *, details: bool) -> str:
         "|---|" + "|".join(":-:" for _ in cols) + "|--:|",
     ]
     for report in reports:
-        lines.append(f"| {_md(report.name)} | " + " | ".join(cell(report, c) or " " for c in cols) + f" | {report.score()} |")
-    lines += ["", f"{PASS} pass · {FAIL} fail · {SKIP} skipped (does not apply, or needs a check that did not pass) · blank: not selected"]
+        lines.append(
+            f"| {_md(report.name)} | "
+            + " | ".join(cell(report, c) or " " for c in cols)
+            + f" | {report.score()} |"
+        )
+    lines += [
+        "",
+        (
+            f"{PASS} pass · {FAIL} fail · {SKIP} skipped (does not apply, or needs a check that did not pass)"
+            " · blank: not selected"
+        ),
+    ]
     if cols:
         lines += ["", "<details><summary>Checks</summary>", ""]
         for c in cols:
@@ -181,9 +240,17 @@ def _detail_lines(report: RepoReport, *, markdown: bool) -> list[str]:
     lines: list[str] = []
     for r in report.results.values():
         if r.result is False:
-            lines.append(f"- {FAIL} **{r.id}** {r.message} ([docs]({r.url}))" if markdown else f"{FAIL} {r.id} {r.message}\n    {r.url}")
+            lines.append(
+                f"- {FAIL} **{r.id}** {r.message} ([docs]({r.url}))"
+                if markdown
+                else f"{FAIL} {r.id} {r.message}\n    {r.url}"
+            )
         elif r.result is None and r.skip_reason:
-            lines.append(f"- {SKIP} **{r.id}** skipped: {r.skip_reason}" if markdown else f"{SKIP} {r.id} skipped: {r.skip_reason}")
+            lines.append(
+                f"- {SKIP} **{r.id}** skipped: {r.skip_reason}"
+                if markdown
+                else f"{SKIP} {r.id} skipped: {r.skip_reason}"
+            )
     return lines
 
 
@@ -244,13 +311,17 @@ def _chunks(cols: list[str], reports: Sequence[RepoReport], width: int, label_wi
     return [c for c in chunks if c]
 
 
-def to_terminal(reports: Sequence[RepoReport], *, details: bool, width: int | None = None, color: bool | None = None) -> str:
+def to_terminal(
+    reports: Sequence[RepoReport], *, details: bool, width: int | None = None, color: bool | None = None
+) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(record=True, width=width, force_terminal=color, no_color=color is False, soft_wrap=False, file=_Null())
+    console = Console(
+        record=True, width=width, force_terminal=color, no_color=color is False, soft_wrap=False, file=_Null()
+    )
     cols = columns(reports)
     label_width = max([len("kernel")] + [len(r.name) for r in reports]) + 3
     styles = {PASS: "green", FAIL: "bold red", SKIP: "yellow", UNSELECTED: ""}
@@ -261,7 +332,9 @@ def to_terminal(reports: Sequence[RepoReport], *, details: bool, width: int | No
             name = FAMILIES.get(_info(c, reports).family, {}).get("name", "")
             if name not in families:
                 families.append(name)
-        table = Table(box=box.SIMPLE_HEAD, title=", ".join(families) or None, title_justify="left", pad_edge=False)
+        table = Table(
+            box=box.SIMPLE_HEAD, title=", ".join(families) or None, title_justify="left", pad_edge=False
+        )
         table.add_column("kernel", no_wrap=True)
         for c in chunk:
             table.add_column(c, justify="center", no_wrap=True)

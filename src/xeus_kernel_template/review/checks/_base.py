@@ -36,7 +36,7 @@ def _guard(method: Any) -> Any:
         self.skip_reason = ""
         try:
             result = method(self, *args, **kwargs)
-        except Exception as error:  # a bug of the reviewer must not stop the review
+        except Exception as error:  # noqa: BLE001 - a bug of the reviewer must not stop the review
             return f"The reviewer could not evaluate this check ({type(error).__name__}: {error}). {self.fix}"
         if result is False:
             return self.fix
@@ -83,7 +83,6 @@ class XKCheck:
 
     def skip(self, reason: str) -> None:
         self.skip_reason = reason
-        return None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.family}>"

@@ -33,7 +33,12 @@ def _steps(workflow: YamlFile) -> Iterator[dict]:
 
 
 def runs(workflows: dict[str, YamlFile]) -> list[tuple[str, str]]:
-    return [(path, str(step["run"])) for path, w in sorted(workflows.items()) for step in _steps(w) if "run" in step]
+    return [
+        (path, str(step["run"]))
+        for path, w in sorted(workflows.items())
+        for step in _steps(w)
+        if "run" in step
+    ]
 
 
 def uses(workflows: dict[str, YamlFile]) -> list[tuple[str, str]]:
@@ -62,10 +67,16 @@ class XK601(_CICheck):
     """GitHub workflows"""
 
     def check(self, xk_workflows: dict[str, YamlFile]) -> bool | str:
-        """Add the CI workflows in `.github/workflows/` (native and wasm builds, `jupyter lite build`, browser test) as valid YAML."""
+        """Add the CI workflows in `.github/workflows/` (native and wasm builds, `jupyter lite build`,
+        browser test) as valid YAML.
+        """
         if not xk_workflows:
             return False
-        broken = [w.error or f"`{p}` is not a mapping" for p, w in sorted(xk_workflows.items()) if p not in _parsed(xk_workflows)]
+        broken = [
+            w.error or f"`{p}` is not a mapping"
+            for p, w in sorted(xk_workflows.items())
+            if p not in _parsed(xk_workflows)
+        ]
         return self.fail(first_lines(broken)) if broken else True
 
 
@@ -114,7 +125,9 @@ class XK605(_CICheck):
 
     requires = frozenset({"XK601"})
 
-    def check(self, xk_workflows: dict[str, YamlFile], xk_tests: TestFiles, xk_wasm: WasmBuild) -> bool | str | None:
+    def check(
+        self, xk_workflows: dict[str, YamlFile], xk_tests: TestFiles, xk_wasm: WasmBuild
+    ) -> bool | str | None:
         """Test the packed kernel in a headless browser in CI (Playwright), e.g. run a Playwright test file."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
@@ -122,7 +135,9 @@ class XK605(_CICheck):
         if any("playwright" in t.lower() for t in texts):
             return True
         # A step running a test file that drives a browser counts too.
-        browser_tests = [p for p, text in xk_tests.texts.items() if re.search(r"playwright|galata", text, re.IGNORECASE)]
+        browser_tests = [
+            p for p, text in xk_tests.texts.items() if re.search(r"playwright|galata", text, re.IGNORECASE)
+        ]
         for path in browser_tests:
             if any(path in t or posixpath.basename(path) in t for t in texts):
                 return True

@@ -10,9 +10,24 @@ from ..parsing import first_lines, is_source_tree_path, version_major
 from ._base import CMAKE, NO_WASM, XKCheck
 
 _FIND_PACKAGE_KEYWORDS = {
-    "EXACT", "QUIET", "MODULE", "CONFIG", "NO_MODULE", "REQUIRED", "COMPONENTS",
-    "OPTIONAL_COMPONENTS", "NAMES", "CONFIGS", "HINTS", "PATHS", "PATH_SUFFIXES", "GLOBAL",
-    "NO_POLICY_SCOPE", "BYPASS_PROVIDER", "REGISTRY_VIEW", "NO_DEFAULT_PATH",
+    "EXACT",
+    "QUIET",
+    "MODULE",
+    "CONFIG",
+    "NO_MODULE",
+    "REQUIRED",
+    "COMPONENTS",
+    "OPTIONAL_COMPONENTS",
+    "NAMES",
+    "CONFIGS",
+    "HINTS",
+    "PATHS",
+    "PATH_SUFFIXES",
+    "GLOBAL",
+    "NO_POLICY_SCOPE",
+    "BYPASS_PROVIDER",
+    "REGISTRY_VIEW",
+    "NO_DEFAULT_PATH",
 }
 
 
@@ -59,12 +74,15 @@ class XK201(XKCheck):
     anchor = "cmake"
 
     def check(self, xk_repo: RepoTree, xk_cmake: CMakeProject) -> bool | str:
-        """Add a top-level `CMakeLists.txt` (the template's calls `xeus_kernel_add()` from `cmake/XeusKernel.cmake`)."""
+        """Add a top-level `CMakeLists.txt` (the template's calls `xeus_kernel_add()` from
+        `cmake/XeusKernel.cmake`).
+        """
         if not xk_repo.has("CMakeLists.txt"):
             return False
         if "CMakeLists.txt" in xk_cmake.unreadable:
             return self.fail(xk_cmake.unreadable["CMakeLists.txt"])
-        return True
+        problems = [p for p in xk_cmake.problems if p.startswith("CMakeLists.txt:")]
+        return self.fail(first_lines(problems)) if problems else True
 
 
 class XK202(XKCheck):
@@ -75,10 +93,14 @@ class XK202(XKCheck):
     requires = frozenset({"XK201"})
 
     def check(self, xk_repo: RepoTree, xk_cmake: CMakeProject) -> bool | str:
-        """Build the kernel with `xeus_kernel_add()` from the template's `cmake/XeusKernel.cmake` (`include(XeusKernel)`), so `copier update` brings build fixes."""
+        """Build the kernel with `xeus_kernel_add()` from the template's `cmake/XeusKernel.cmake`
+        (`include(XeusKernel)`), so `copier update` brings build fixes.
+        """
         if not xk_repo.has("cmake/XeusKernel.cmake"):
             return self.fail("no `cmake/XeusKernel.cmake`")
-        calls = [c for c in xk_cmake.calls("xeus_kernel_add") if posixpath.basename(c.file) != "XeusKernel.cmake"]
+        calls = [
+            c for c in xk_cmake.calls("xeus_kernel_add") if posixpath.basename(c.file) != "XeusKernel.cmake"
+        ]
         if not calls:
             return self.fail("no `xeus_kernel_add()` call")
         return True
@@ -132,7 +154,9 @@ class XK206(XKCheck):
     requires = frozenset({"XK201"})
 
     def check(self, xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:
-        """Build the wasm kernel with xeus's helpers: `include(WasmBuildOptions)`, `xeus_wasm_compile_options(<kernel>)`, `xeus_wasm_link_options(<kernel> "web,worker")`."""
+        """Build the wasm kernel with xeus's helpers: `include(WasmBuildOptions)`,
+        `xeus_wasm_compile_options(<kernel>)`, `xeus_wasm_link_options(<kernel> "web,worker")`.
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         missing: list[str] = []
@@ -159,7 +183,9 @@ class XK207(XKCheck):
     requires = frozenset({"XK201"})
 
     def check(self, xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:
-        """Remove `MAIN_MODULE`, `--bind` and `-lembind` from your CMake: `xeus_wasm_link_options()` already sets them."""
+        """Remove `MAIN_MODULE`, `--bind` and `-lembind` from your CMake: `xeus_wasm_link_options()` already
+        sets them.
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         hits = xk_cmake.mentions(_HAND_FLAGS.pattern)
@@ -196,9 +222,14 @@ def _kernel_json_destinations(cmake: CMakeProject) -> list[tuple[str, str]]:
                 destinations = [args[1]]
             elif mode in ("GENERATE", "CONFIGURE"):
                 destinations = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "OUTPUT"]
-            elif mode in ("COPY", "COPY_FILE") and any(posixpath.basename(a) == "kernel.json" for a in args[1:]):
-                destinations = [a for a in args[1:] if posixpath.basename(a) != "kernel.json"][-1:]
-                destinations = [d + "/kernel.json" for d in destinations]
+            elif mode == "COPY_FILE" and len(args) > 2:
+                destinations = [args[2]]
+            elif (
+                mode == "COPY"
+                and "DESTINATION" in args[:-1]
+                and any(posixpath.basename(a) == "kernel.json" for a in args[1:])
+            ):
+                destinations = [args[args.index("DESTINATION") + 1] + "/kernel.json"]
         for destination in destinations:
             if re.search(r"(^|[/}])kernel\.json$", destination.strip().rstrip("/")):
                 found.append((f"{call.file}:{call.line}", destination))
@@ -213,7 +244,9 @@ class XK209(XKCheck):
     requires = frozenset({"XK201"})
 
     def check(self, xk_cmake: CMakeProject) -> bool | str:
-        """Generate `kernel.json` from `kernel.json.in` into the build tree (`${CMAKE_BINARY_DIR}`), never into the source tree."""
+        """Generate `kernel.json` from `kernel.json.in` into the build tree (`${CMAKE_BINARY_DIR}`), never
+        into the source tree.
+        """
         destinations = _kernel_json_destinations(xk_cmake)
         if not destinations:
             return self.fail("no command writes a kernel.json")
@@ -232,7 +265,9 @@ class XK210(XKCheck):
     anchor = "presets"
 
     def check(self, xk_presets: JsonFile) -> bool | str:
-        """Add the template's `CMakePresets.json` (configure, build, test and workflow presets `native`, `native-debug`, `wasm`)."""
+        """Add the template's `CMakePresets.json` (configure, build, test and workflow presets `native`,
+        `native-debug`, `wasm`).
+        """
         if not xk_presets.present:
             return False
         if xk_presets.error:
@@ -250,15 +285,15 @@ class XK211(XKCheck):
     requires = frozenset({"XK210"})
 
     def check(self, xk_presets: JsonFile, xk_wasm: WasmBuild) -> bool | str:
-        """Define workflow presets (presets version >= 6) `native` and `native-debug` (configure, build, test) and, with a wasm build, `wasm`."""
+        """Define workflow presets (presets version >= 6) `native` and `native-debug` (configure, build,
+        test) and, with a wasm build, `wasm`.
+        """
         data = xk_presets.data
         problems: list[str] = []
         version = data.get("version")
         if not isinstance(version, int) or version < 6:
             problems.append(f"version {version}")
-        workflows = {
-            w.get("name"): w for w in data.get("workflowPresets", []) or [] if isinstance(w, dict)
-        }
+        workflows = {w.get("name"): w for w in data.get("workflowPresets", []) or [] if isinstance(w, dict)}
         wanted = ["native", "native-debug"] + (["wasm"] if xk_wasm.enabled else [])
         missing = [name for name in wanted if name not in workflows]
         if missing:

@@ -48,7 +48,9 @@ class XK501(XKCheck):
     anchor = "stack"
 
     def check(self, xk_environments: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str:
-        """Add the template's environment files: `environment-dev.yml`, and for wasm `environment-wasm-build.yml` and `environment-wasm-host.yml`."""
+        """Add the template's environment files: `environment-dev.yml`, and for wasm
+        `environment-wasm-build.yml` and `environment-wasm-host.yml`.
+        """
         missing = [name for name in _expected(xk_wasm) if _get(xk_environments, name) is None]
         return self.fail("no " + ", ".join(f"`{m}`" for m in missing)) if missing else True
 
@@ -83,7 +85,9 @@ class XK503(XKCheck):
     requires = frozenset({"XK502"})
 
     def check(self, xk_environments: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str:
-        """Pin one coherent stack in every environment file: `xeus >=6,<7`, `xeus-zmq >=4,<5` (native), `xeus-lite >=5,<6` (wasm host)."""
+        """Pin one coherent stack in every environment file: `xeus >=6,<7`, `xeus-zmq >=4,<5` (native),
+        `xeus-lite >=5,<6` (wasm host).
+        """
         problems: list[str] = []
         for path, env in sorted(xk_environments.items()):
             for spec in dependencies(env):
@@ -113,7 +117,9 @@ class XK504(XKCheck):
     requires = frozenset({"XK502"})
 
     def check(self, xk_environments: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
-        """Pin `emscripten_emscripten-wasm32 ==4.0.9` in `environment-wasm-build.yml` (the emscripten of the emscripten-forge-4x packages)."""
+        """Pin `emscripten_emscripten-wasm32 ==4.0.9` in `environment-wasm-build.yml` (the emscripten of the
+        emscripten-forge-4x packages).
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         env = _get(xk_environments, WASM_BUILD)
@@ -136,7 +142,9 @@ class XK505(XKCheck):
     requires = frozenset({"XK502"})
 
     def check(self, xk_environments: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
-        """List the `https://repo.prefix.dev/emscripten-forge-4x` channel in `environment-wasm-host.yml`, and no older emscripten-forge channel."""
+        """List the `https://repo.prefix.dev/emscripten-forge-4x` channel in `environment-wasm-host.yml`, and
+        no older emscripten-forge channel.
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         found = channels(_get(xk_environments, WASM_HOST))
@@ -163,10 +171,18 @@ class XK506(XKCheck):
         if env is not None and isinstance(env.data, dict):
             for item in env.data.get("dependencies") or []:
                 if isinstance(item, dict) and isinstance(item.get("pip"), list):
-                    specs += [s for p in item["pip"] if (s := parse_match_spec(str(p))) and s.name == "jupyterlite-xeus"]
+                    specs += [
+                        s
+                        for p in item["pip"]
+                        if (s := parse_match_spec(str(p))) and s.name == "jupyterlite-xeus"
+                    ]
         if not specs:
             return self.fail(f"no jupyterlite-xeus in `{WASM_BUILD}`")
-        wrong = [f"jupyterlite-xeus {s.version or '(unpinned)'}" for s in specs if not s.version or not pins_major(s.version, 5)]
+        wrong = [
+            f"jupyterlite-xeus {s.version or '(unpinned)'}"
+            for s in specs
+            if not s.version or not pins_major(s.version, 5)
+        ]
         return self.fail(first_lines(wrong)) if wrong else True
 
 

@@ -38,7 +38,9 @@ class XK102(XKCheck):
     requires = frozenset({"XK101"})
 
     def check(self, xk_kernelspecs: list[Kernelspec]) -> bool | str:
-        """Make every kernelspec valid JSON with `argv` (a list), `display_name` and `language` (`@VAR@` placeholders are fine)."""
+        """Make every kernelspec valid JSON with `argv` (a list), `display_name` and `language` (`@VAR@`
+        placeholders are fine).
+        """
         problems: list[str] = []
         for spec in xk_kernelspecs:
             if spec.data is None:
@@ -60,7 +62,9 @@ class XK103(XKCheck):
     requires = frozenset({"XK102"})
 
     def check(self, xk_kernelspecs: list[Kernelspec]) -> bool | str:
-        """Native kernelspecs end `argv` with `"-f", "{connection_file}"`; wasm-only ones (`wasm_kernel.json.in`) have no connection file."""
+        """Native kernelspecs end `argv` with `"-f", "{connection_file}"`; wasm-only ones
+        (`wasm_kernel.json.in`) have no connection file.
+        """
         problems: list[str] = []
         for spec in _parsed(xk_kernelspecs):
             argv = spec.data.get("argv")
@@ -83,7 +87,9 @@ class XK104(XKCheck):
     requires = frozenset({"XK102"})
 
     def check(self, xk_kernelspecs: list[Kernelspec], xk_wasm: WasmBuild) -> bool | str | None:
-        """Set `metadata.wasm_name` to the kernel name (the `<kernel>.js` / `.wasm` module) in the kernelspec jupyterlite uses."""
+        """Set `metadata.wasm_name` to the kernel name (the `<kernel>.js` / `.wasm` module) in the kernelspec
+        jupyterlite uses.
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         specs = _parsed(xk_kernelspecs)
@@ -96,7 +102,11 @@ class XK104(XKCheck):
                 problems.append(f"`{spec.path}` has no wasm_name")
                 continue
             argv = spec.data.get("argv")
-            program = posixpath.basename(argv[0]) if isinstance(argv, list) and argv and isinstance(argv[0], str) else ""
+            program = (
+                posixpath.basename(argv[0])
+                if isinstance(argv, list) and argv and isinstance(argv[0], str)
+                else ""
+            )
             program = program.replace(PLACEHOLDER_VALUE, "")
             if PLACEHOLDER_VALUE not in name and name not in (spec.name, program):
                 problems.append(f"`{spec.path}`: wasm_name `{name}` is neither `{spec.name}` nor `{program}`")
@@ -111,7 +121,9 @@ class XK105(XKCheck):
     requires = frozenset({"XK102"})
 
     def check(self, xk_kernelspecs: list[Kernelspec]) -> bool | str:
-        """Set `"interrupt_mode": "message"` in every kernelspec: xeus installs no SIGINT handler, so a signal kills the kernel."""
+        """Set `"interrupt_mode": "message"` in every kernelspec: xeus installs no SIGINT handler, so a
+        signal kills the kernel.
+        """
         problems = [
             f"`{s.path}`: {s.data.get('interrupt_mode', 'unset')!s}"
             for s in _parsed(xk_kernelspecs)

@@ -12,7 +12,9 @@ from ._base import RUNTIME, XKCheck
 RUNTIME_DIR = "runtime-files"
 NO_RUNTIME_FILES = "the kernel ships no runtime files"
 
-_FS_WRITES = re.compile(r"\bFS\s*\.\s*(writeFile|createPreloadedFile|createLazyFile|createDataFile|mount)\s*\(")
+_FS_WRITES = re.compile(
+    r"\bFS\s*\.\s*(writeFile|createPreloadedFile|createLazyFile|createDataFile|mount)\s*\("
+)
 
 
 def runtime_mechanisms(
@@ -76,8 +78,12 @@ class XK401(XKCheck):
         xk_workflows: dict[str, YamlFile],
         xk_lite_config: dict[str, JsonFile],
     ) -> bool | str | None:
-        """Ship runtime files one way only: `runtime-files/`, installed natively and packed into `<kernel>.data` with `--preload-file`."""
-        mechanisms = runtime_mechanisms(xk_cmake, xk_kernelspecs, xk_wasm_glue, xk_workflows, xk_lite_config, xk_repo)
+        """Ship runtime files one way only: `runtime-files/`, installed natively and packed into
+        `<kernel>.data` with `--preload-file`.
+        """
+        mechanisms = runtime_mechanisms(
+            xk_cmake, xk_kernelspecs, xk_wasm_glue, xk_workflows, xk_lite_config, xk_repo
+        )
         if not _ships(mechanisms, xk_repo):
             return self.skip(NO_RUNTIME_FILES)
         if len(mechanisms) <= 1:
@@ -100,8 +106,12 @@ class XK402(XKCheck):
         xk_workflows: dict[str, YamlFile],
         xk_lite_config: dict[str, JsonFile],
     ) -> bool | str | None:
-        """Keep runtime files in `runtime-files/` and pass `RUNTIME_FILES runtime-files` to `xeus_kernel_add()` (installed to `share/<kernel>`, packed for wasm)."""
-        mechanisms = runtime_mechanisms(xk_cmake, xk_kernelspecs, xk_wasm_glue, xk_workflows, xk_lite_config, xk_repo)
+        """Keep runtime files in `runtime-files/` and pass `RUNTIME_FILES runtime-files` to
+        `xeus_kernel_add()` (installed to `share/<kernel>`, packed for wasm).
+        """
+        mechanisms = runtime_mechanisms(
+            xk_cmake, xk_kernelspecs, xk_wasm_glue, xk_workflows, xk_lite_config, xk_repo
+        )
         if not _ships(mechanisms, xk_repo):
             return self.skip(NO_RUNTIME_FILES)
         if not xk_repo.under(RUNTIME_DIR):
@@ -112,7 +122,9 @@ class XK402(XKCheck):
                 return True
         if xk_cmake.mentions(r"--(preload|embed)-file.*" + RUNTIME_DIR, skip_files=("XeusKernel.cmake",)):
             return True
-        return self.fail("`runtime-files/` is not passed to `xeus_kernel_add(... RUNTIME_FILES runtime-files)`")
+        return self.fail(
+            "`runtime-files/` is not passed to `xeus_kernel_add(... RUNTIME_FILES runtime-files)`"
+        )
 
 
 class XK403(XKCheck):
@@ -123,14 +135,20 @@ class XK403(XKCheck):
     requires = frozenset({"XK402"})
 
     def check(self, xk_repo: RepoTree, xk_cpp: CppSources) -> bool | str | None:
-        """Find runtime files through the one accessor `metadata::runtime_dir()` (`include/<project>/kernel_metadata.hpp`), which `<KERNEL>_RUNTIME_DIR` can redirect."""
+        """Find runtime files through the one accessor `metadata::runtime_dir()`
+        (`include/<project>/kernel_metadata.hpp`), which `<KERNEL>_RUNTIME_DIR` can redirect.
+        """
         if not xk_repo.under(RUNTIME_DIR):
             return self.skip(NO_RUNTIME_FILES)
         accessor = [p for p, code in xk_cpp.files.items() if re.search(r"\bruntime_dir\s*\(", code)]
         variable = [p for p, code in xk_cpp.files.items() if "_RUNTIME_DIR" in code]
         if accessor and variable:
             return True
-        missing = [what for what, found in (("`runtime_dir()`", accessor), ("`<KERNEL>_RUNTIME_DIR`", variable)) if not found]
+        missing = [
+            what
+            for what, found in (("`runtime_dir()`", accessor), ("`<KERNEL>_RUNTIME_DIR`", variable))
+            if not found
+        ]
         return self.fail("no " + " and no ".join(missing) + " in `src/` or `include/`")
 
 

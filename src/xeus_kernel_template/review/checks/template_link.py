@@ -19,7 +19,9 @@ class XK801(XKCheck):
     anchor = "template-link"
 
     def check(self, xk_copier_answers: YamlFile | None) -> bool | str:
-        """Create the kernel with `copier copy` from xeus-kernel-template and commit `.copier-answers.yml` (with `_src_path` and `_commit`), so `copier update` can bring template changes."""
+        """Create the kernel with `copier copy` from xeus-kernel-template and commit `.copier-answers.yml`
+        (with `_src_path` and `_commit`), so `copier update` can bring template changes.
+        """
         if xk_copier_answers is None:
             return False
         if xk_copier_answers.error:
@@ -41,7 +43,9 @@ class XK802(XKCheck):
     requires = frozenset({"XK801"})
 
     def check(self, xk_copier_answers: YamlFile) -> bool | str:
-        """Copy or update from a tagged release of the template (`copier update --vcs-ref=<tag>`): `_commit` must be a tag, not a commit or `tag-N-ghash`."""
+        """Copy or update from a tagged release of the template (`copier update --vcs-ref=<tag>`): `_commit`
+        must be a tag, not a commit or `tag-N-ghash`.
+        """
         commit = str(xk_copier_answers.data.get("_commit", "")).strip()
         return True if _TAG.match(commit) else self.fail(f"`_commit: {commit}`")
 
@@ -54,7 +58,9 @@ class XK803(XKCheck):
     requires = frozenset({"XK801"})
 
     def check(self, xk_copier_answers: YamlFile) -> bool | str:
-        """Copy from the template's git URL (`gh:xeus-kernel-template/xeus-kernel-template`), not a local path, so anyone can `copier update`."""
+        """Copy from the template's git URL (`gh:xeus-kernel-template/xeus-kernel-template`), not a local
+        path, so anyone can `copier update`.
+        """
         source = str(xk_copier_answers.data.get("_src_path", "")).strip()
         return True if _REMOTE.match(source) else self.fail(f"`_src_path: {source}`")
 

@@ -10,10 +10,19 @@ from ._base import NO_WASM, TESTS, XKCheck
 
 #: What makes a jupyter_kernel_test suite test something beyond starting the kernel.
 SAMPLES = {
-    "code_hello_world", "code_stderr", "completion_samples", "complete_code_samples",
-    "incomplete_code_samples", "invalid_code_samples", "code_page_something",
-    "code_generate_error", "code_execute_result", "code_display_data",
-    "code_history_pattern", "code_inspect_sample", "code_clear_output",
+    "code_hello_world",
+    "code_stderr",
+    "completion_samples",
+    "complete_code_samples",
+    "incomplete_code_samples",
+    "invalid_code_samples",
+    "code_page_something",
+    "code_generate_error",
+    "code_execute_result",
+    "code_display_data",
+    "code_history_pattern",
+    "code_inspect_sample",
+    "code_clear_output",
     "supported_history_operations",
 }
 _WASM_TEST = re.compile(r"playwright|galata|createXeusModule|jupyter[ -]lite|\.wasm\b", re.IGNORECASE)
@@ -30,7 +39,9 @@ class XK701(XKCheck):
     anchor = "tests"
 
     def check(self, xk_tests: TestFiles) -> bool | str:
-        """Add `test/test_<kernel>_kernel.py`: a `jupyter_kernel_test.KernelTests` subclass with `kernel_name` and samples (`code_hello_world`, `completion_samples`, ...)."""
+        """Add `test/test_<kernel>_kernel.py`: a `jupyter_kernel_test.KernelTests` subclass with
+        `kernel_name` and samples (`code_hello_world`, `completion_samples`, ...).
+        """
         if any(_real(members) for suite in xk_tests.kernel_suites for members in suite.classes.values()):
             return True
         if xk_tests.kernel_suites:
@@ -49,7 +60,9 @@ class XK702(XKCheck):
     requires = frozenset({"XK701"})
 
     def check(self, xk_cmake: CMakeProject) -> bool | str:
-        """Register the protocol tests with ctest (`add_test(... -m pytest test)`, as `cmake/XeusKernel.cmake` does) so `cmake --workflow --preset native` runs them."""
+        """Register the protocol tests with ctest (`add_test(... -m pytest test)`, as
+        `cmake/XeusKernel.cmake` does) so `cmake --workflow --preset native` runs them.
+        """
         for call in xk_cmake.calls("add_test"):
             if any("pytest" in a or a.endswith(".py") for a in xk_cmake.expanded_args(call)):
                 return True
@@ -63,7 +76,9 @@ class XK703(XKCheck):
     anchor = "tests"
 
     def check(self, xk_tests: TestFiles, xk_wasm: WasmBuild) -> bool | str | None:
-        """Add a test of the wasm kernel: run it in a headless browser (Playwright against a `jupyter lite build` site) or in node."""
+        """Add a test of the wasm kernel: run it in a headless browser (Playwright against a `jupyter lite
+        build` site) or in node.
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         if any(_WASM_TEST.search(text) for text in xk_tests.texts.values()):

@@ -14,18 +14,49 @@ _INITIALIZE = re.compile(
     r"Module\s*(?:\.\s*initialize_xkernel|\[\s*([\"'`])initialize_xkernel\1\s*\])\s*=(?!=)"
 )
 _REEXPORT = re.compile(
-    r"Module\s*(?:\.\s*([A-Za-z_$][\w$]*)|\[\s*([\"'])([A-Za-z_$][\w$]*)\2\s*\])\s*=\s*([A-Za-z_$][\w$]*)\s*(?=;|,|\n|$|\})"
+    r"Module\s*(?:\.\s*([A-Za-z_$][\w$]*)|\[\s*([\"'])([A-Za-z_$][\w$]*)\2\s*\])"  # Module.X or Module["X"]
+    r"\s*=\s*([A-Za-z_$][\w$]*)\s*(?=;|,|\n|$|\})"  # = X
 )
 
 
 #: emscripten runtime symbols that old loaders needed re-exported on Module by hand.
 RUNTIME_SYMBOLS = {
-    "FS", "PATH", "ENV", "ERRNO_CODES", "LDSO", "GOT", "IDBFS", "NODEFS", "MEMFS", "PROXYFS",
-    "WORKERFS", "wasmTable", "wasmMemory", "getDylinkMetadata", "loadDynamicLibrary",
-    "loadWebAssemblyModule", "preloadedWasm", "UTF8ToString", "stringToUTF8",
-    "lengthBytesUTF8", "addRunDependency", "removeRunDependency", "getExceptionMessage",
-    "ccall", "cwrap", "getValue", "setValue", "addFunction", "removeFunction", "dynCall",
-    "stackSave", "stackRestore", "stackAlloc", "callMain", "Asyncify", "PThread",
+    "FS",
+    "PATH",
+    "ENV",
+    "ERRNO_CODES",
+    "LDSO",
+    "GOT",
+    "IDBFS",
+    "NODEFS",
+    "MEMFS",
+    "PROXYFS",
+    "WORKERFS",
+    "wasmTable",
+    "wasmMemory",
+    "getDylinkMetadata",
+    "loadDynamicLibrary",
+    "loadWebAssemblyModule",
+    "preloadedWasm",
+    "UTF8ToString",
+    "stringToUTF8",
+    "lengthBytesUTF8",
+    "addRunDependency",
+    "removeRunDependency",
+    "getExceptionMessage",
+    "ccall",
+    "cwrap",
+    "getValue",
+    "setValue",
+    "addFunction",
+    "removeFunction",
+    "dynCall",
+    "stackSave",
+    "stackRestore",
+    "stackAlloc",
+    "callMain",
+    "Asyncify",
+    "PThread",
 }
 
 
@@ -40,7 +71,9 @@ class XK301(XKCheck):
     anchor = "cmake"
 
     def check(self, xk_cpp: CppSources, xk_wasm: WasmBuild) -> bool | str | None:
-        """Register the kernel class as `xkernel` (jupyterlite-xeus creates `new Module.xkernel(argv)`): `xeus::export_kernel<interpreter>("xkernel")` in `src/main_emscripten_kernel.cpp`."""
+        """Register the kernel class as `xkernel` (jupyterlite-xeus creates `new Module.xkernel(argv)`):
+        `xeus::export_kernel<interpreter>("xkernel")` in `src/main_emscripten_kernel.cpp`.
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         names = {m.group(1): path for path, code in xk_cpp.files.items() for m in _EXPORT.finditer(code)}
@@ -65,7 +98,9 @@ class XK302(XKCheck):
     anchor = "initialisation-hook"
 
     def check(self, xk_wasm_glue: WasmGlue, xk_wasm: WasmBuild) -> bool | str | None:
-        """Define the async hook `Module.initialize_xkernel` in `wasm/pre.js` (the template's pre.js runs your `xkernel_initialize(Module)` from `wasm/initialize.js`)."""
+        """Define the async hook `Module.initialize_xkernel` in `wasm/pre.js` (the template's pre.js runs
+        your `xkernel_initialize(Module)` from `wasm/initialize_xkernel.js`).
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         if _initializers(xk_wasm_glue):
@@ -85,7 +120,9 @@ class XK303(XKCheck):
     requires = frozenset({"XK302"})
 
     def check(self, xk_wasm_glue: WasmGlue, xk_wasm: WasmBuild) -> bool | str | None:
-        """Hold an emscripten run dependency until `initialize_xkernel` settles (`addRunDependency` in `preRun`, `removeRunDependency` when done), so jupyterlite-xeus starts the kernel after the hook."""
+        """Hold an emscripten run dependency until `initialize_xkernel` settles (`addRunDependency` in
+        `preRun`, `removeRunDependency` when done), so jupyterlite-xeus starts the kernel after the hook.
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         for path in _initializers(xk_wasm_glue):
@@ -103,7 +140,9 @@ class XK304(XKCheck):
     requires = frozenset({"XK302"})
 
     def check(self, xk_wasm_glue: WasmGlue, xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:
-        """Link `wasm/pre.js` into the module with `--pre-js` (`target_link_options(<kernel> PRIVATE "SHELL:--pre-js ...")`)."""
+        """Link `wasm/pre.js` into the module with `--pre-js` (`target_link_options(<kernel> PRIVATE
+        "SHELL:--pre-js ...")`).
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         targets = {posixpath.basename(p) for p in _initializers(xk_wasm_glue)}
@@ -127,7 +166,9 @@ class XK305(XKCheck):
     anchor = "initialisation-hook"
 
     def check(self, xk_wasm_glue: WasmGlue, xk_wasm: WasmBuild) -> bool | str | None:
-        """Delete the runtime re-exports (`Module.FS = FS`, ...) from post.js: `xeus_wasm_link_options()` exports them; drop post.js if nothing else is left."""
+        """Delete the runtime re-exports (`Module.FS = FS`, ...) from post.js: `xeus_wasm_link_options()`
+        exports them; drop post.js if nothing else is left.
+        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         problems: list[str] = []

@@ -1,0 +1,145 @@
+"""XK7xx tests and XK8xx template-link checks: pass, fail and malformed input."""
+
+from __future__ import annotations
+
+import pytest
+from review_trees import ANSWERS, KERNEL_MODULE, KERNEL_TESTS, NO_WASM, case, run_case
+
+SUITE = "test/test_xdemo_kernel.py"
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def answers(old: str, new: str) -> dict[str, str]:
+    assert old in ANSWERS
+    return {ANSWERS_FILE: ANSWERS.replace(old, new)}
+
+
+PLACEHOLDER_SUITE = "import jupyter_kernel_test as jkt\n\nclass T(jkt.KernelTests):\n    kernel_name = 'xdemo'\n    code_hello_world = ''\n"
+
+TEST_CASES = [
+    case("XK701", {}, "pass"),
+    case(
+        "XK701",
+        {SUITE: PLACEHOLDER_SUITE},
+        "fail",
+        "`test/test_xdemo_kernel.py` sets no samples",
+        id="placeholder",
+    ),
+    case("XK701", {SUITE: None}, "fail", "no `KernelTests` subclass in the test folders", id="missing"),
+    case(
+        "XK701",
+        {
+            SUITE: "import jupyter_kernel_test\nclass T(jupyter_kernel_test.KernelTests):\n    kernel_name = (\n"
+        },
+        "fail",
+        "`test/test_xdemo_kernel.py` is not valid Python (line",
+        id="syntax-error",
+    ),
+    case(
+        "XK701",
+        {
+            SUITE: None,
+            "tests/test_protocol.py": "from jupyter_kernel_test import KernelTests\n\nclass P(KernelTests):\n    kernel_name = 'xdemo'\n\n    def test_banner(self):\n        pass\n",
+        },
+        "pass",
+        id="tests-folder-own-test",
+    ),
+    case(
+        "XK701",
+        {SUITE: KERNEL_TESTS.replace("import jupyter_kernel_test", "import something_else")},
+        "fail",
+        "no `KernelTests` subclass",
+        id="not-jkt",
+    ),
+    case("XK702", {}, "pass"),
+    case(
+        "XK702",
+        {
+            "cmake/XeusKernel.cmake": KERNEL_MODULE.replace(
+                'add_test(NAME ${kernel}_protocol COMMAND python -m pytest "${PROJECT_SOURCE_DIR}/test")', ""
+            )
+        },
+        "fail",
+        "no `add_test()` runs pytest",
+        id="not-registered",
+    ),
+    case("XK702", {SUITE: None}, "skip", "needs XK701 to pass", id="no-suite"),
+    case("XK703", {}, "pass"),
+    case("XK703", {"test/test_wasm.py": None}, "fail", "no test mentions Playwright", id="missing"),
+    case(
+        "XK703",
+        {
+            "test/test_wasm.py": None,
+            "ui-tests/kernel.spec.ts": "import { test } from '@jupyterlab/galata';\n",
+        },
+        "pass",
+        id="galata",
+    ),
+    case(
+        "XK703",
+        {"test/test_wasm.py": None, "test/node_test.mjs": "const m = await createXeusModule({});\n"},
+        "pass",
+        id="node",
+    ),
+    case("XK703", NO_WASM, "skip", "no WebAssembly build", id="native-only"),
+]
+
+LINK_CASES = [
+    case("XK801", {}, "pass"),
+    case("XK801", {ANSWERS_FILE: None}, "fail", "commit `.copier-answers.yml`", id="missing"),
+    case(
+        "XK801",
+        {ANSWERS_FILE: "_commit: [v1\n"},
+        "fail",
+        "`.copier-answers.yml` is not valid YAML",
+        id="malformed",
+    ),
+    case("XK801", {ANSWERS_FILE: "just text\n"}, "fail", "is not a mapping", id="scalar"),
+    case("XK801", answers("_commit: v1.2.0\n", ""), "fail", "lacks `_commit`", id="no-commit"),
+    case("XK801", {ANSWERS_FILE: None, ".copier-answers.xeus.yml": ANSWERS}, "pass", id="other-name"),
+    case("XK802", {}, "pass"),
+    case("XK802", answers("v1.2.0", "f8dbe79"), "fail", "`_commit: f8dbe79`", id="hash"),
+    case(
+        "XK802", answers("v1.2.0", "v1.2.0-3-gabc1234"), "fail", "`_commit: v1.2.0-3-gabc1234`", id="describe"
+    ),
+    case("XK802", answers("v1.2.0", "1234567"), "fail", "1234567", id="digits-only-hash"),
+    case("XK802", answers("v1.2.0", "2.0.0rc1"), "pass", id="pre-release"),
+    case("XK802", {ANSWERS_FILE: None}, "skip", "needs XK801 to pass", id="no-answers"),
+    case("XK803", {}, "pass"),
+    case(
+        "XK803",
+        answers(
+            "gh:xeus-kernel-template/xeus-kernel-template",
+            "https://github.com/xeus-kernel-template/xeus-kernel-template.git",
+        ),
+        "pass",
+        id="https",
+    ),
+    case(
+        "XK803",
+        answers("gh:xeus-kernel-template/xeus-kernel-template", "/home/me/xeus-kernel-template"),
+        "fail",
+        "`_src_path: /home/me/xeus-kernel-template`",
+        id="local",
+    ),
+    case(
+        "XK803",
+        answers("gh:xeus-kernel-template/xeus-kernel-template", "../template"),
+        "fail",
+        "../template",
+        id="relative",
+    ),
+]
+
+
+@pytest.mark.parametrize(("check_id", "changes", "expected", "fragment"), TEST_CASES)
+def test_test_checks(tmp_path, check_id, changes, expected, fragment):
+    run_case(tmp_path, check_id, changes, expected, fragment)
+
+
+@pytest.mark.parametrize(("check_id", "changes", "expected", "fragment"), LINK_CASES)
+def test_template_link_checks(tmp_path, check_id, changes, expected, fragment):
+    run_case(tmp_path, check_id, changes, expected, fragment)
+
+
+CASES = TEST_CASES + LINK_CASES

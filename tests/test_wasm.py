@@ -1,0 +1,106 @@
+"""The lite journey, for real: render a kernel, run its `cmake --workflow --preset wasm`
+(emscripten build against a wasm host prefix, install into it, pack a JupyterLite site with
+jupyterlite-xeus, run the generated node and browser tests), then check what landed where
+and that a failing init hook stops the kernel with its message instead of hanging."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from samples import answers
+from xeus_kernel_template.toolchain import ROOT_CHROMIUM, ToolchainError, find_wasm_toolchain
+
+HOST_PREFIX = os.environ.get("WASM_HOST_PREFIX")
+pytestmark = [
+    pytest.mark.wasm,
+    pytest.mark.skipif(
+        not HOST_PREFIX,
+        reason="no wasm host prefix: set WASM_HOST_PREFIX to an emscripten-wasm32 prefix with xeus 6 and xeus-lite 5",
+    ),
+]
+
+FAILING_HOOK = 'async function xkernel_initialize(Module) { throw new Error("no licence file found"); }\n'
+LOAD_MODULE = """
+const [harness, kernelJs] = process.argv.slice(1);
+const { loadModule } = await import(harness);
+try { await loadModule(kernelJs); console.log("STARTED"); } catch (error) { console.log("REJECTED " + error.message); }
+"""
+
+
+@pytest.fixture(scope="session")
+def wasm_toolchain(pytestconfig):
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        try:
+            return find_wasm_toolchain()
+        except ToolchainError as error:
+            pytest.fail(f"no emscripten toolchain: {error}")
+
+
+class LiteBuild:
+    def __init__(self, work: Path, toolchain, kernel: str):
+        self.work, self.kernel = work, kernel
+        self.project, self.host = work / "project", work / "host"
+        self.toolchain = toolchain.with_binds([work])
+        self.env = {"WASM_HOST_PREFIX": str(self.host)}
+        if toolchain.root is not None:
+            self.env["CHROMIUM_EXECUTABLE"] = ROOT_CHROMIUM
+
+    def run(self, *argv, check=True, timeout=900):
+        return self.toolchain.run(argv, cwd=self.project, env=self.env, check=check, timeout=timeout)
+
+
+def prepare(render: Path, work: Path, toolchain, kernel: str) -> LiteBuild:
+    build = LiteBuild(work, toolchain, kernel)
+    shutil.copytree(render, build.project)
+    shutil.copytree(HOST_PREFIX, build.host, symlinks=True)  # the workflow installs into it
+    return build
+
+
+@pytest.fixture(scope="module", params=["defaults", "runtime-files"])
+def lite(request, rendered, wasm_toolchain, tmp_path_factory) -> tuple[LiteBuild, str]:
+    kernel = answers(request.param).get("kernel_name", "xmylang")
+    build = prepare(rendered(request.param), tmp_path_factory.mktemp(f"lite-{request.param}"), wasm_toolchain, kernel)
+    workflow = build.run("cmake", "--workflow", "--preset", "wasm", check=False)
+    assert workflow.returncode == 0, workflow.stdout[-8000:]
+    return build, workflow.stdout
+
+
+def test_workflow_builds_packs_and_passes_node_and_browser_tests(lite):
+    build, output = lite
+    assert re.search(r"100% tests passed, 0 tests failed out of 2", output), output[-3000:]
+    assert f"{build.kernel}_node" in output and f"{build.kernel}_browser" in output
+
+
+def test_kernel_lands_where_jupyterlite_xeus_finds_it(lite):
+    build, _ = lite
+    with_data = answers("runtime-files" if "runtime" in build.work.name else "defaults").get("with_runtime_files", False)
+    binaries = {p.name for p in (build.host / "bin").glob(f"{build.kernel}.*")}
+    assert binaries == {f"{build.kernel}.js", f"{build.kernel}.wasm"} | ({f"{build.kernel}.data"} if with_data else set())
+    spec = json.loads((build.host / "share/jupyter/kernels" / build.kernel / "kernel.json").read_text())
+    assert spec["argv"] == [str(build.host / "bin" / build.kernel)]  # no connection file in wasm
+    assert spec["metadata"]["wasm_name"] == build.kernel
+    site = build.project / "build/wasm/lite"
+    assert {"kernel": build.kernel, "env_name": "host"} in json.loads((site / "xeus/kernels.json").read_text())
+    packed = {p.name for p in (site / "xeus/host/bin").iterdir()}
+    assert {f"{build.kernel}.js", f"{build.kernel}.wasm"} <= packed
+    assert (site / "xeus/host/libxeus.so").is_file()  # the shared xeus side module travels too
+
+
+def test_failing_init_hook_is_a_clear_start_error_not_a_hang(rendered, wasm_toolchain, tmp_path):
+    build = prepare(rendered("defaults"), tmp_path, wasm_toolchain, "xmylang")
+    (build.project / "wasm/initialize_xkernel.js").write_text(FAILING_HOOK)
+    build.run("cmake", "--preset", "wasm")
+    build.run("cmake", "--build", "build/wasm", "--target", "install")
+    started = build.run(
+        "node", "--input-type=module", "-e", LOAD_MODULE,
+        str(build.project / "test/wasm/kernel_harness.mjs"), str(build.host / "bin/xmylang.js"),
+        timeout=60,
+    )
+    assert "REJECTED initialize_xkernel failed: Error: no licence file found" in started.stdout, started.stdout
