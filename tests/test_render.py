@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,9 @@ from samples import RENDERS, answers
 FREE_TEXT = ("language_name", "description", "author_name")
 JINJA_MARKER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 SCHEMAS = Path(__file__).parent / "schemas"
+
+# From the environment running the tests, whatever else is on PATH.
+CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema"]
 
 
 def text_files(project: Path):
@@ -116,7 +120,7 @@ def test_check_jsonschema(rendered, render_name):
     for schema, files in checks:
         assert files
         result = subprocess.run(
-            ["check-jsonschema", "--schemafile", str(schema), *map(str, files)],
+            CHECK_JSONSCHEMA + ["--schemafile", str(schema), *map(str, files)],
             capture_output=True, text=True, check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr

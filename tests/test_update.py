@@ -27,15 +27,18 @@ from typing import Callable
 import copier
 import pytest
 import yaml
+from copier.errors import TaskError, UnsafeTemplateError
 
-from conftest import TEMPLATE
 from samples import BASE
+
+TEMPLATE = Path(__file__).resolve().parent.parent
 
 OLD, NEW = "v0.1.0", "v0.2.0"
 KERNEL = "xmylang"
 HOOK_OLD, HOOK_NEW = "wasm/initialize.js", "wasm/initialize_xkernel.js"
 HOOK_TEMPLATE = "template/wasm/{% if with_wasm %}initialize_xkernel.js{% endif %}.jinja"
-# The convention lines that differ between the two releases: (file, in v0.1.0, in v0.2.0).
+# Convention lines that differ between the two releases (v0.1.0, v0.2.0), in template-owned
+# cmake/XeusKernel.cmake and environment-dev.yml.
 PRE_JS_OLD = 'set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")'
 PRE_JS_NEW = 'set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize_xkernel.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")'
 PIN_OLD, PIN_NEW = "  - jupyter_client >=7\n", "  - jupyter_client >=8\n"
@@ -392,10 +395,14 @@ def tree(project: Path) -> dict[str, bytes]:
 
 
 def test_copies_are_reproducible(releases, tmp_path):
-    """No dates, no random values: two copies with the same answers are identical."""
+    """No dates, no random values: two copies with the same answers are identical, and the
+    template uses none of the Jinja filters that would make them differ another day."""
     first = copy_project(releases, tmp_path / "first" / "xeus-mylang", NEW)
     second = copy_project(releases, tmp_path / "second" / "xeus-mylang", NEW)
     assert tree(first) == tree(second)
+    unstable = re.compile(r"\|\s*(random|shuffle|to_uuid|strftime)\b|\bnow\(|\bdatetime\b|\brandom\(")
+    for path in [TEMPLATE / "copier.yml", *(TEMPLATE / "template").rglob("*.jinja")]:
+        assert not unstable.search(path.read_text(encoding="utf-8")), path
 
 
 def test_no_op_update_leaves_git_status_empty(releases, tmp_path):
@@ -436,7 +443,7 @@ def test_without_the_migration_the_hook_would_be_lost(tmp_path):
 
 def test_migration_needs_trust_and_refuses_without(project):
     head = git(project, "rev-parse", "HEAD")
-    with pytest.raises(copier.errors.UnsafeTemplateError, match="migrations"):
+    with pytest.raises(UnsafeTemplateError, match="migrations"):
         update(project, unsafe=False)
     assert status(project) == [] and git(project, "rev-parse", "HEAD") == head
 
@@ -447,7 +454,7 @@ def test_migration_stops_when_both_hook_names_exist(project):
     write(project, HOOK_NEW, "// mine, new name\n")
     before = tree(project)
     commit_all(project, "Author: both hooks")
-    with pytest.raises(copier.errors.TaskError):
+    with pytest.raises(TaskError):
         update(project)
     assert status(project) == [] and tree(project) == before
 
@@ -483,23 +490,43 @@ def test_update_runs_the_migration_only_across_its_release(project):
 # --- conflict hygiene ---------------------------------------------------------------------------
 
 
-def test_pre_commit_config_refuses_update_leftovers(project, tmp_path):
-    """The generated pre-commit config refuses merge markers (check-merge-conflict, even
-    outside a git merge) and *.rej / *.orig files: run its local hook for real."""
+@pytest.fixture
+def rejected(project) -> Path:
+    """A kernel whose update left a *.rej file."""
     edit_on_changed_template_line(project)
     commit_all(project, "Author: my pre-js")
     update(project, conflict="rej")
     assert leftovers(project).rejects == ["cmake/XeusKernel.cmake.rej"]
+    return project
+
+
+def guard_hooks(project: Path) -> dict[str, dict]:
     config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
-    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    return {hook["id"]: {**hook, "repo": repo["repo"]} for repo in config["repos"] for hook in repo["hooks"]}
+
+
+def test_pre_commit_config_refuses_update_leftovers(rejected):
+    """The generated pre-commit config refuses merge markers (check-merge-conflict, even
+    outside a git merge) and every *.rej / *.orig file, which copier's leftovers are."""
+    hooks = guard_hooks(rejected)
     assert "--assume-in-merge" in hooks["check-merge-conflict"]["args"]
-    # The local hooks need no download: run them as the author's commit would.
+    guard = hooks["no-rejected-merges"]
+    assert guard["repo"] == "local" and guard["language"] == "fail"  # fails on any file it matches
+    for leftover in [*leftovers(rejected).rejects, "src/xinterpreter.cpp.orig"]:
+        assert re.search(guard["files"], leftover), leftover
+    assert not re.search(guard["files"], "cmake/XeusKernel.cmake")
+
+
+def test_pre_commit_refuses_to_commit_a_rej_file(rejected, tmp_path):
+    """The same, run for real with pre-commit (its local hooks need no download)."""
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
+    config = yaml.safe_load((rejected / ".pre-commit-config.yaml").read_text())
     local = tmp_path / "local-hooks.yaml"
     local.write_text(yaml.safe_dump({"repos": [repo for repo in config["repos"] if repo["repo"] == "local"]}))
-    git(project, "add", "--all")  # the careless `git add -A` the hook is there for
+    git(rejected, "add", "--all")  # the careless `git add -A` the hook is there for
     result = subprocess.run(
         [sys.executable, "-m", "pre_commit", "run", "--config", str(local), "--all-files"],
-        cwd=project, capture_output=True, text=True, check=False,
+        cwd=rejected, capture_output=True, text=True, check=False,
         env={**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")},
     )
     assert result.returncode == 1, result.stdout + result.stderr

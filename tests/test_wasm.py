@@ -17,13 +17,12 @@ from samples import answers
 from xeus_kernel_template.toolchain import ROOT_CHROMIUM, ToolchainError, find_wasm_toolchain
 
 HOST_PREFIX = os.environ.get("WASM_HOST_PREFIX")
-pytestmark = [
-    pytest.mark.wasm,
-    pytest.mark.skipif(
-        not HOST_PREFIX,
-        reason="no wasm host prefix: set WASM_HOST_PREFIX to an emscripten-wasm32 prefix with xeus 6 and xeus-lite 5",
-    ),
-]
+if not HOST_PREFIX:
+    pytest.skip(
+        "wasm tier: no wasm host prefix; set WASM_HOST_PREFIX to an emscripten-wasm32 prefix with xeus 6 and xeus-lite 5",
+        allow_module_level=True,
+    )
+pytestmark = pytest.mark.wasm
 
 FAILING_HOOK = 'async function xkernel_initialize(Module) { throw new Error("no licence file found"); }\n'
 LOAD_MODULE = """

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from review_trees import ENV_DEV, ENV_WASM_BUILD, ENV_WASM_HOST, NO_WASM, SHA, WORKFLOW, case, run_case
+from review_trees import ENV_DEV, ENV_WASM_BUILD, ENV_WASM_HOST, NO_WASM, PRESETS, SHA, WORKFLOW, case, run_case
 
 DEV, BUILD, HOST = "environment-dev.yml", "environment-wasm-build.yml", "environment-wasm-host.yml"
 CI = ".github/workflows/ci.yml"
@@ -22,6 +24,25 @@ def build(old: str, new: str) -> dict[str, str]:
 def host(old: str, new: str) -> dict[str, str]:
     assert old in ENV_WASM_HOST
     return {HOST: ENV_WASM_HOST.replace(old, new)}
+
+
+def presets_packing_with(target: str) -> dict:
+    """The synthetic presets, with a wasm workflow whose build step builds `target`."""
+    presets = json.loads(json.dumps(PRESETS))
+    for preset in presets["buildPresets"]:
+        if preset["name"] == "wasm":
+            preset["targets"] = [target]
+    presets["workflowPresets"].append(
+        {"name": "wasm", "steps": [{"type": "configure", "name": "wasm"}, {"type": "build", "name": "wasm"}]}
+    )
+    return presets
+
+
+# Packing as a build step: a `site` target runs jupyter lite build, the wasm preset builds it.
+PACK_BY_PRESET = {
+    "cmake/Pack.cmake": 'add_custom_target(site COMMAND jupyter lite build --output-dir "${CMAKE_BINARY_DIR}/site")\n',
+    "CMakePresets.json": json.dumps(presets_packing_with("site")),
+}
 
 
 def workflow(old: str, new: str) -> dict[str, str]:
@@ -170,6 +191,15 @@ CI_CASES = [
     case("XK604", {}, "pass"),
     case(
         "XK604", workflow("jupyter lite build", "echo no site"), "fail", "`jupyter lite build`", id="no-site"
+    ),
+    case("XK604", {**workflow("jupyter lite build", "cmake --workflow --preset wasm"), **PACK_BY_PRESET}, "pass", id="by-preset"),
+    case(
+        "XK604",
+        {**workflow("jupyter lite build", "cmake --workflow --preset wasm"), **PACK_BY_PRESET,
+         "CMakePresets.json": json.dumps(presets_packing_with("install"))},
+        "fail",
+        "nor a preset",
+        id="preset-without-pack",
     ),
     case("XK605", {}, "pass"),
     case("XK605", workflow("python -m pytest test/test_wasm.py", "npx playwright test"), "pass", id="npx"),

@@ -199,7 +199,6 @@ def test_list_checks(capsys):
     lines = out.splitlines()
     assert len(lines) == len(ALL)
     assert lines[0].startswith("XK101  Kernelspec")
-    assert "[pending: the template generates no GitHub workflows yet]" in out
 
 
 def test_skip_reasons_name_checks_that_are_not_selected(kernels, capsys):

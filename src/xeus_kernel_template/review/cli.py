@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .checks import ALL, FAMILIES, PENDING
+from .checks import ALL, FAMILIES
 from .config import CONFIG_NAME, ConfigError, Settings, load_settings, split_selectors
 from .report import review, to_json, to_markdown, to_terminal
 
@@ -86,8 +86,7 @@ def _list_checks() -> str:
     lines = []
     for cls in ALL:
         family = FAMILIES[cls.family]["name"]
-        pending = f"  [pending: {PENDING[cls.__name__]}]" if cls.__name__ in PENDING else ""
-        lines.append(f"{cls.__name__}  {family:<14} {(cls.__doc__ or '').strip()}{pending}")
+        lines.append(f"{cls.__name__}  {family:<14} {(cls.__doc__ or '').strip()}")
     return "\n".join(lines) + "\n"
 
 

