@@ -103,3 +103,15 @@ def test_failing_init_hook_is_a_clear_start_error_not_a_hang(rendered, wasm_tool
         timeout=60,
     )
     assert "REJECTED initialize_xkernel failed: Error: no licence file found" in started.stdout, started.stdout
+
+
+def test_side_modules_are_declared_in_metadata_shared(rendered, wasm_toolchain, tmp_path):
+    build = prepare(rendered("defaults"), tmp_path, wasm_toolchain, "xmylang")
+    cmakelists = build.project / "CMakeLists.txt"
+    cmakelists.write_text(cmakelists.read_text().replace(
+        "    SOURCES src/xinterpreter.cpp\n", "    SOURCES src/xinterpreter.cpp\n    SIDE_MODULES lib/libmylang_extra.so lib/libz.so\n"))
+    build.run("cmake", "--preset", "wasm")
+    build.run("cmake", "--build", "build/wasm", "--target", "install")
+    spec = json.loads((build.host / "share/jupyter/kernels/xmylang/kernel.json").read_text())
+    assert spec["metadata"]["shared"] == {"libmylang_extra.so": "lib/libmylang_extra.so", "libz.so": "lib/libz.so"}
+

@@ -6,7 +6,9 @@
 #   xeus_kernel_add(<kernel_name>
 #     LIBRARY <target>              # the interpreter library (the project name)
 #     SOURCES <file>...             # interpreter sources
-#     [RUNTIME_FILES <dir>])        # folder shipped to the kernel's file system
+#     [RUNTIME_FILES <dir>]         # folder shipped to the kernel's file system
+#     [SIDE_MODULES <path>...])     # wasm side modules to ship, relative to the host
+#                                   # prefix (lib/libfoo.so): metadata.shared
 #
 # Creates the library, the kernel executable (native: <kernel_name>; wasm:
 # <kernel_name>.js/.wasm[/.data]), the kernelspec in the build tree and the install rules.
@@ -47,7 +49,7 @@ function(_xeus_kernel_build_tree kernel tree output_property runtime_dir)
 endfunction()
 
 # Install the kernelspec, writing kernel.json at install time for the actual prefix.
-function(_xeus_kernel_install_spec kernel runtime_files)
+function(_xeus_kernel_install_spec kernel runtime_files side_modules)
     set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
     set(destination "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${kernel}")
     file(GLOB logos "${source_dir}/logo-*")
@@ -66,7 +68,7 @@ function(_xeus_kernel_install_spec kernel runtime_files)
             RUNTIME_DIR "${prefix}/${CMAKE_INSTALL_DATADIR}/${kernel}")
     endif()
     if(EMSCRIPTEN)
-        list(APPEND arguments WASM)
+        list(APPEND arguments WASM SIDE_MODULES ${side_modules})
     endif()
     list(JOIN arguments "\" \"" arguments)
     install(CODE "include(\"${CMAKE_CURRENT_FUNCTION_LIST_DIR}/XeusKernelSpec.cmake\")
@@ -74,7 +76,7 @@ xeus_kernel_write_spec(\"${arguments}\")")
 endfunction()
 
 function(xeus_kernel_add kernel)
-    cmake_parse_arguments(PARSE_ARGV 1 arg "" "LIBRARY;RUNTIME_FILES" "SOURCES")
+    cmake_parse_arguments(PARSE_ARGV 1 arg "" "LIBRARY;RUNTIME_FILES" "SOURCES;SIDE_MODULES")
     if(NOT arg_LIBRARY OR NOT arg_SOURCES)
         message(FATAL_ERROR "xeus_kernel_add(${kernel}) needs LIBRARY <target> and SOURCES <files>")
     endif()
@@ -144,7 +146,7 @@ function(xeus_kernel_add kernel)
         endif()
     endif()
 
-    _xeus_kernel_install_spec(${kernel} "${arg_RUNTIME_FILES}")
+    _xeus_kernel_install_spec(${kernel} "${arg_RUNTIME_FILES}" "${arg_SIDE_MODULES}")
 
     # Kernelspec for the kernel in the build tree: JUPYTER_PATH=<build>/share/jupyter finds
     # it, which is what the tests use. The executable goes to <build>/bin, as once installed.
