@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import copier
 import pytest
 
 from samples import RENDERS, answers
-from xeus_kernel_template.toolchain import ToolchainError, find_toolchain
+from xeus_kernel_template.toolchain import ToolchainError, find_toolchain, find_wasm_toolchain
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 
@@ -65,13 +63,23 @@ def render_name(request) -> str:
     return request.param
 
 
-@pytest.fixture(scope="session")
-def toolchain(pytestconfig):
-    """xeus 6 for the native tiers: the user's xeus if any, else the cached Debian root
-    (provisioned here, progress shown)."""
+def provisioned(pytestconfig, find, what: str):
+    """find() a toolchain, showing the provisioning progress (not captured)."""
     capture = pytestconfig.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
         try:
-            return find_toolchain()
+            return find()
         except ToolchainError as error:
-            pytest.fail(f"no xeus 6 toolchain: {error}")
+            pytest.fail(f"no {what}: {error}")
+
+
+@pytest.fixture(scope="session")
+def toolchain(pytestconfig):
+    """xeus 6 for the native tiers: the user's xeus if any, else the cached Debian root."""
+    return provisioned(pytestconfig, find_toolchain, "xeus 6 toolchain")
+
+
+@pytest.fixture(scope="session")
+def wasm_toolchain(pytestconfig):
+    """emscripten, node, jupyterlite-xeus, Playwright and Chromium for the wasm tier."""
+    return provisioned(pytestconfig, find_wasm_toolchain, "emscripten toolchain")

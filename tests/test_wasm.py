@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from samples import answers
-from xeus_kernel_template.toolchain import ROOT_CHROMIUM, ToolchainError, find_wasm_toolchain
+from xeus_kernel_template.toolchain import ROOT_CHROMIUM
 
 HOST_PREFIX = os.environ.get("WASM_HOST_PREFIX")
 if not HOST_PREFIX:
@@ -30,16 +30,6 @@ const [harness, kernelJs] = process.argv.slice(1);
 const { loadModule } = await import(harness);
 try { await loadModule(kernelJs); console.log("STARTED"); } catch (error) { console.log("REJECTED " + error.message); }
 """
-
-
-@pytest.fixture(scope="session")
-def wasm_toolchain(pytestconfig):
-    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        try:
-            return find_wasm_toolchain()
-        except ToolchainError as error:
-            pytest.fail(f"no emscripten toolchain: {error}")
 
 
 class LiteBuild:

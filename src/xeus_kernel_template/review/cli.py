@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         shared = load_settings(options.config) if options.config else None
         reports = []
         names = [p.resolve().name for p in paths]
-        for path, name in zip(paths, names):
+        for path, name in zip(paths, names, strict=True):
             label = name if names.count(name) == 1 else str(path)
             reports.append(review(path.resolve(), _settings(path, options, shared), label))
     except ConfigError as error:

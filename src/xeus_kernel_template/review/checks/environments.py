@@ -151,7 +151,7 @@ class XK505(XKCheck):
         names = [c.rstrip("/").rsplit("/", 1)[-1] for c in found]
         if CHANNEL_4X not in names:
             return self.fail("channels " + (", ".join(f"`{c}`" for c in found) or "none"))
-        stale = [c for c, n in zip(found, names) if "emscripten-forge" in n and n != CHANNEL_4X]
+        stale = [c for c, n in zip(found, names, strict=True) if "emscripten-forge" in n and n != CHANNEL_4X]
         return self.fail("also " + ", ".join(f"`{c}`" for c in stale)) if stale else True
 
 

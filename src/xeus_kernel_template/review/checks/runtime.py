@@ -25,7 +25,8 @@ def runtime_mechanisms(
     xk_lite_config: dict[str, JsonFile],
     xk_repo: RepoTree,
 ) -> dict[str, str]:
-    """The ways runtime files reach the kernel: mechanism -> where it was seen."""
+    """Fixture ``xk_runtime_mechanisms``: the ways runtime files reach the kernel,
+    mechanism -> where it was seen."""
     found: dict[str, str] = {}
     packed = "packed with --preload-file/--embed-file"
     for call in xk_cmake.calls("xeus_kernel_add"):
@@ -69,26 +70,16 @@ class XK401(XKCheck):
     family = RUNTIME
     anchor = "runtime-files"
 
-    def check(
-        self,
-        xk_repo: RepoTree,
-        xk_cmake: CMakeProject,
-        xk_kernelspecs: list[Kernelspec],
-        xk_wasm_glue: WasmGlue,
-        xk_workflows: dict[str, YamlFile],
-        xk_lite_config: dict[str, JsonFile],
-    ) -> bool | str | None:
+    def check(self, xk_repo: RepoTree, xk_runtime_mechanisms: dict[str, str]) -> bool | str | None:
         """Ship runtime files one way only: `runtime-files/`, installed natively and packed into
         `<kernel>.data` with `--preload-file`.
         """
-        mechanisms = runtime_mechanisms(
-            xk_cmake, xk_kernelspecs, xk_wasm_glue, xk_workflows, xk_lite_config, xk_repo
-        )
-        if not _ships(mechanisms, xk_repo):
+        if not _ships(xk_runtime_mechanisms, xk_repo):
             return self.skip(NO_RUNTIME_FILES)
-        if len(mechanisms) <= 1:
+        if len(xk_runtime_mechanisms) <= 1:
             return True
-        return self.fail(f"{len(mechanisms)} ways: " + "; ".join(f"{k} ({v})" for k, v in mechanisms.items()))
+        ways = "; ".join(f"{k} ({v})" for k, v in xk_runtime_mechanisms.items())
+        return self.fail(f"{len(xk_runtime_mechanisms)} ways: {ways}")
 
 
 class XK402(XKCheck):
@@ -98,21 +89,12 @@ class XK402(XKCheck):
     anchor = "runtime-files"
 
     def check(
-        self,
-        xk_repo: RepoTree,
-        xk_cmake: CMakeProject,
-        xk_kernelspecs: list[Kernelspec],
-        xk_wasm_glue: WasmGlue,
-        xk_workflows: dict[str, YamlFile],
-        xk_lite_config: dict[str, JsonFile],
+        self, xk_repo: RepoTree, xk_cmake: CMakeProject, xk_runtime_mechanisms: dict[str, str]
     ) -> bool | str | None:
         """Keep runtime files in `runtime-files/` and pass `RUNTIME_FILES runtime-files` to
         `xeus_kernel_add()` (installed to `share/<kernel>`, packed for wasm).
         """
-        mechanisms = runtime_mechanisms(
-            xk_cmake, xk_kernelspecs, xk_wasm_glue, xk_workflows, xk_lite_config, xk_repo
-        )
-        if not _ships(mechanisms, xk_repo):
+        if not _ships(xk_runtime_mechanisms, xk_repo):
             return self.skip(NO_RUNTIME_FILES)
         if not xk_repo.under(RUNTIME_DIR):
             return self.fail("no `runtime-files/` folder")
