@@ -25,10 +25,21 @@ if not HOST_PREFIX:
 pytestmark = pytest.mark.wasm
 
 FAILING_HOOK = 'async function xkernel_initialize(Module) { throw new Error("no licence file found"); }\n'
-LOAD_MODULE = """
+# Finishes well after the module would be ready: only a loader that waits sees its variable.
+SLOW_HOOK = """async function xkernel_initialize(Module) {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  Module.ENV["XMYLANG_INITIALIZED"] = "late but waited for";
+}
+"""
+START_AND_ASK = """
 const [harness, kernelJs] = process.argv.slice(1);
-const { loadModule } = await import(harness);
-try { await loadModule(kernelJs); console.log("STARTED"); } catch (error) { console.log("REJECTED " + error.message); }
+const { startKernel } = await import(harness);
+try {
+  const kernel = await startKernel({ kernelJs });
+  console.log("RESULT " + kernel.execute('getenv("XMYLANG_INITIALIZED")').result);
+} catch (error) {
+  console.log("REJECTED " + error.message);
+}
 """
 
 
@@ -82,17 +93,25 @@ def test_kernel_lands_where_jupyterlite_xeus_finds_it(lite):
     assert (site / "xeus/host/libxeus.so").is_file()  # the shared xeus side module travels too
 
 
-def test_failing_init_hook_is_a_clear_start_error_not_a_hang(rendered, wasm_toolchain, tmp_path):
+@pytest.mark.parametrize(
+    ("hook", "outcome"),
+    [
+        (SLOW_HOOK, 'RESULT "late but waited for"'),
+        (FAILING_HOOK, "REJECTED initialize_xkernel failed: Error: no licence file found"),
+    ],
+    ids=["slow-hook-is-waited-for", "failing-hook-is-a-start-error-not-a-hang"],
+)
+def test_the_kernel_starts_only_after_initialize_xkernel(rendered, wasm_toolchain, tmp_path, hook, outcome):
     build = prepare(rendered("defaults"), tmp_path, wasm_toolchain, "xmylang")
-    (build.project / "wasm/initialize_xkernel.js").write_text(FAILING_HOOK)
+    (build.project / "wasm/initialize_xkernel.js").write_text(hook)
     build.run("cmake", "--preset", "wasm")
     build.run("cmake", "--build", "build/wasm", "--target", "install")
     started = build.run(
-        "node", "--input-type=module", "-e", LOAD_MODULE,
+        "node", "--input-type=module", "-e", START_AND_ASK,
         str(build.project / "test/wasm/kernel_harness.mjs"), str(build.host / "bin/xmylang.js"),
         timeout=60,
     )
-    assert "REJECTED initialize_xkernel failed: Error: no licence file found" in started.stdout, started.stdout
+    assert outcome in started.stdout, started.stdout
 
 
 def test_side_modules_are_declared_in_metadata_shared(rendered, wasm_toolchain, tmp_path):
