@@ -147,7 +147,7 @@ def test_expected_files_for_the_options(rendered, render_name):
     present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
     always = {
         ".copier-answers.yml", "CMakeLists.txt", "CMakePresets.json", "cmake/XeusKernel.cmake",
-        "environment-dev.yml", "src/main.cpp", "src/xinterpreter.cpp", "README.md", "LICENSE",
+        "environment-dev.yml", "src/main.cpp", "src/xinterpreter.cpp", "src/language.cpp", "README.md", "LICENSE",
         ".gitignore", ".clang-format", ".pre-commit-config.yaml", f"test/test_{kernel}_kernel.py",
         f"share/jupyter/kernels/{kernel}/kernel.json.in", f"share/jupyter/kernels/{kernel}/logo-svg.svg",
         f"share/jupyter/kernels/{kernel}/logo-32x32.png", f"share/jupyter/kernels/{kernel}/logo-64x64.png",

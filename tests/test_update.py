@@ -226,6 +226,7 @@ def interpreter_code(p: Path) -> dict:
     return {
         "src/xinterpreter.cpp": append(p, "src/xinterpreter.cpp", "\n// Mine: the evaluator of my language goes here.\n"),
         "include/xeus-mylang/xinterpreter.hpp": append(p, "include/xeus-mylang/xinterpreter.hpp", "// Mine: a note on the class.\n"),
+        "src/language.cpp": edit_in_place(p, "src/language.cpp", "// The builtins that need", "// Mine: the builtins that need"),
     }
 
 
@@ -234,7 +235,7 @@ def readme_body(p: Path) -> dict:
 
 
 def cmake_sources(p: Path) -> dict:
-    edit_in_place(p, "CMakeLists.txt", "    SOURCES src/xinterpreter.cpp\n", "    SOURCES src/xinterpreter.cpp src/extra.cpp\n")
+    edit_in_place(p, "CMakeLists.txt", "    SOURCES src/xinterpreter.cpp src/language.cpp\n", "    SOURCES src/xinterpreter.cpp src/language.cpp src/extra.cpp\n")
     return {
         "src/extra.cpp": write(p, "src/extra.cpp", EXTRA_SOURCE),
         "CMakeLists.txt": append(p, "CMakeLists.txt", "\n# Mine: my own compile definition.\ntarget_compile_definitions(xeus-mylang PRIVATE MYLANG_EXTRA=1)\n"),

@@ -118,7 +118,8 @@ def test_side_modules_are_declared_in_metadata_shared(rendered, wasm_toolchain, 
     build = prepare(rendered("defaults"), tmp_path, wasm_toolchain, "xmylang")
     cmakelists = build.project / "CMakeLists.txt"
     cmakelists.write_text(cmakelists.read_text().replace(
-        "    SOURCES src/xinterpreter.cpp\n", "    SOURCES src/xinterpreter.cpp\n    SIDE_MODULES lib/libmylang_extra.so lib/libz.so\n"))
+        "    SOURCES src/xinterpreter.cpp src/language.cpp\n",
+        "    SOURCES src/xinterpreter.cpp src/language.cpp\n    SIDE_MODULES lib/libmylang_extra.so lib/libz.so\n"))
     build.run("cmake", "--preset", "wasm")
     build.run("cmake", "--build", "build/wasm", "--target", "install")
     spec = json.loads((build.host / "share/jupyter/kernels/xmylang/kernel.json").read_text())
