@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import copier
@@ -11,6 +12,8 @@ from samples import RENDERS, answers
 from xeus_kernel_template.toolchain import ToolchainError, find_toolchain, find_wasm_toolchain
 
 TEMPLATE = Path(__file__).resolve().parent.parent
+# From the environment running the tests, whatever else is on PATH.
+CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema"]
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -6,21 +6,18 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from markupsafe import escape
 
+from conftest import CHECK_JSONSCHEMA
 from samples import RENDERS, answers
 
 FREE_TEXT = ("language_name", "description", "author_name")
 JINJA_MARKER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 SCHEMAS = Path(__file__).parent / "schemas"
-
-# From the environment running the tests, whatever else is on PATH.
-CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema"]
 
 
 def text_files(project: Path):

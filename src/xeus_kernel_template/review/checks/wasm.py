@@ -6,7 +6,7 @@ import posixpath
 import re
 
 from ..fixtures import CMakeProject, CppSources, WasmBuild, WasmGlue
-from ..parsing import first_lines
+from ..parsing import first_lines, with_unreadable
 from ._base import NO_WASM, WASM, XKCheck
 
 _EXPORT = re.compile(r"export_kernel\s*<(?:[^;{}()]|\([^()]*\))*?>\s*\(\s*\"([^\"]*)\"\s*\)")
@@ -82,9 +82,7 @@ class XK301(XKCheck):
         if names:
             return self.fail(first_lines(f'`export_kernel<...>("{n}")` in `{p}`' for n, p in names.items()))
         found = "no `export_kernel<...>(...)` in the C++ sources"
-        if xk_cpp.unreadable:
-            found += "; unreadable: " + first_lines(xk_cpp.unreadable.values())
-        return self.fail(found)
+        return self.fail(with_unreadable(found, xk_cpp.unreadable))
 
 
 def _initializers(glue: WasmGlue) -> list[str]:
@@ -107,9 +105,7 @@ class XK302(XKCheck):
             return True
         pre = [f.path for f in xk_wasm_glue.role("pre")]
         found = ("`" + "`, `".join(pre) + "` defines no `Module.initialize_xkernel`") if pre else "no pre.js"
-        if xk_wasm_glue.unreadable:
-            found += "; unreadable: " + first_lines(xk_wasm_glue.unreadable.values())
-        return self.fail(found)
+        return self.fail(with_unreadable(found, xk_wasm_glue.unreadable))
 
 
 class XK303(XKCheck):
