@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Bump a stage's version when its package set changes: that stage is then provisioned again.
-STAGE_VERSIONS = {"base": "3", "native": "3", "wasm": "4"}
+STAGE_VERSIONS = {"base": "3", "native": "4", "wasm": "4"}
 DEBIAN_SUITE = "forky"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = (
@@ -39,6 +39,10 @@ ROOT_PACKAGES = (
     "xeus-zmq-dev",
     "python3-venv",
     "ca-certificates",
+    # Compiler cache for the many renders the tests build (kept in the cache folder).
+    "ccache",
+    # A third-party language library, for the tests' kernel with a real dependency.
+    "liblua5.4-dev",
 )
 WASM_PACKAGES = ("emscripten", "nodejs", "chromium")
 # What the wasm tier needs besides: packing (jupyterlite-xeus) and the browser tests.
