@@ -188,11 +188,14 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     rendered = sorted(p.relative_to(rendered_dir).as_posix() for p in rendered_dir.rglob("*") if p.is_file())
     written: dict[str, str] = {}
     kept: list[str] = []
+    ignored: list[str] = []
     for path in rendered:
         exists = (root / path).is_file()
         if path == "CMakeLists.txt":
             continue
-        if _skipped(path, author_owned) and exists:
+        if exists and path not in tracked:  # ignored by git: it could not be given back
+            ignored.append(path)
+        elif _skipped(path, author_owned) and exists:
             kept.append(path)
         elif not exists:
             written[path] = "new"
@@ -208,6 +211,8 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
         interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,
         kernelspec=specs[0].data if specs else None, with_runtime_files=bool(answers.get("with_runtime_files")),
     )
+    notes += [f"{path} is ignored by git, so adopt leaves it as it is: compare it with the template's" for path in ignored]
+    kept += ignored
     if "project_version" not in inference.answers:
         notes.append("no project version found (project(VERSION) or a *_VERSION_MAJOR header): CMakeLists.txt says 0.1.0")
     glue_before = [f for f in tracked if GLUE.match(f)]
