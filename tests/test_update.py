@@ -33,6 +33,7 @@ from template_repo import (
     Leftovers,
     commit_all,
     commit_release,
+    copier_config,
     copy_project,
     copy_template,
     git,
@@ -75,8 +76,8 @@ def make_older(tree: Path) -> None:
 def drop_migrations(tree: Path) -> None:
     config = tree / "copier.yml"
     text, count = re.subn(r"^_migrations:\n(?:(?:[ \t].*)?\n)*", "", config.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    assert count == 1 and "_migrations" not in yaml.safe_load(text), "copier.yml: no _migrations block to remove"
     config.write_text(text, encoding="utf-8")
+    assert count == 1 and "_migrations" not in copier_config(tree), "copier.yml: no _migrations block to remove"
     shutil.rmtree(tree / "hooks")
 
 
@@ -405,8 +406,7 @@ def test_update_runs_the_migration_only_across_its_release(project):
     commit_all(project, "Author: my hook")
     update(project)
     commit_all(project, f"Update to {NEW}")
-    config = yaml.safe_load((TEMPLATE / "copier.yml").read_text())
-    assert [m["version"] for m in config["_migrations"]] == ["0.2.0"]
+    assert [m["version"] for m in copier_config()["_migrations"]] == ["0.2.0"]
     update(project, unsafe=False)  # v0.2.0 -> v0.2.0: no migration in range, no --trust
     assert status(project) == []
 
