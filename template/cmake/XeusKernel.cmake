@@ -33,9 +33,8 @@ if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT AND NOT EMSCRIPTEN AND DEFINED EN
 endif()
 include(GNUInstallDirs)
 
-set(XEUS_KERNEL_XEUS_VERSION 6)
-set(XEUS_KERNEL_XEUS_ZMQ_VERSION 4)
-set(XEUS_KERNEL_XEUS_LITE_VERSION 5)
+# The xeus majors of the stack (XEUS_KERNEL_XEUS_VERSION, ..._XEUS_ZMQ_VERSION, ..._XEUS_LITE_VERSION).
+include("${CMAKE_CURRENT_LIST_DIR}/XeusKernelStack.cmake")
 
 # At directory scope: inside a function it would not register the tests.
 enable_testing()
