@@ -7,7 +7,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from ..fixtures import CMakeProject, JsonFile, TestFiles, WasmBuild, YamlFile
+from ..fixtures import CMakeProject, Command, JsonFile, TestFiles, WasmBuild, YamlFile
 from ..parsing import first_lines
 from ._base import CI, NO_WASM, XKCheck
 
@@ -49,6 +49,16 @@ def uses(workflows: dict[str, YamlFile]) -> list[tuple[str, str]]:
     return found
 
 
+def ci_texts(commands: list[Command]) -> list[str]:
+    """What CI runs: its run steps, and the pixi tasks and scripts they call."""
+    return [c.text for c in commands if c.in_ci]
+
+
+_BROWSER = re.compile(
+    r"playwright|galata|puppeteer|selenium|webdriver|\bemrun(\.py)?\b[^\n]*--browser[= ]", re.IGNORECASE
+)
+
+
 def _parsed(workflows: dict[str, YamlFile]) -> dict[str, YamlFile]:
     return {p: w for p, w in workflows.items() if not w.error and isinstance(w.data, dict)}
 
@@ -80,9 +90,9 @@ class XK602(_CICheck):
 
     requires = frozenset({"XK601"})
 
-    def check(self, xk_workflows: dict[str, YamlFile]) -> bool | str:
+    def check(self, xk_commands: list[Command]) -> bool | str:
         """Add a CI job that runs `cmake --workflow --preset native` (build and protocol tests)."""
-        if any(re.search(r"--preset[= ]+native\b", text) for _, text in runs(xk_workflows)):
+        if any(re.search(r"--preset[= ]+native\b", text) for text in ci_texts(xk_commands)):
             return True
         return self.fail("no step runs `--preset native`")
 
@@ -92,11 +102,11 @@ class XK603(_CICheck):
 
     requires = frozenset({"XK601"})
 
-    def check(self, xk_workflows: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
+    def check(self, xk_commands: list[Command], xk_wasm: WasmBuild) -> bool | str | None:
         """Add a CI job that builds the wasm kernel with `cmake --workflow --preset wasm`."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        if any(re.search(r"--preset[= ]+wasm\b", text) for _, text in runs(xk_workflows)):
+        if any(re.search(r"--preset[= ]+wasm\b", text) for text in ci_texts(xk_commands)):
             return True
         return self.fail("no step runs `--preset wasm`")
 
@@ -132,13 +142,14 @@ class XK604(_CICheck):
     requires = frozenset({"XK601"})
 
     def check(
-        self, xk_workflows: dict[str, YamlFile], xk_wasm: WasmBuild, xk_cmake: CMakeProject, xk_presets: JsonFile
+        self, xk_commands: list[Command], xk_wasm: WasmBuild, xk_cmake: CMakeProject, xk_presets: JsonFile
     ) -> bool | str | None:
-        """Pack the wasm kernel in CI: `jupyter lite build --XeusAddon.prefix=$WASM_HOST_PREFIX`, or a preset
-        whose build runs it (the template's `cmake --workflow --preset wasm` builds the `lite` target)."""
+        """Pack the wasm kernel in CI: `jupyter lite build --XeusAddon.prefix=$WASM_HOST_PREFIX` (in a step, a
+        pixi task or a script CI runs), or a preset whose build runs it (the template's
+        `cmake --workflow --preset wasm` builds the `lite` target)."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        texts = [text for _, text in runs(xk_workflows)]
+        texts = ci_texts(xk_commands)
         if any(re.search(r"jupyter[ -]lite\s+build", text) for text in texts):
             return True
         presets = {m for text in texts for m in re.findall(r"--preset[= ]+([\w.-]+)", text)}
@@ -153,18 +164,17 @@ class XK605(_CICheck):
     requires = frozenset({"XK601"})
 
     def check(
-        self, xk_workflows: dict[str, YamlFile], xk_tests: TestFiles, xk_wasm: WasmBuild
+        self, xk_workflows: dict[str, YamlFile], xk_commands: list[Command], xk_tests: TestFiles, xk_wasm: WasmBuild
     ) -> bool | str | None:
-        """Test the packed kernel in a headless browser in CI (Playwright), e.g. run a Playwright test file."""
+        """Test the kernel in a headless browser in CI: a Playwright test of the packed site, or the wasm test
+        binary in headless browsers (`emrun --browser=...`)."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        texts = [t for _, t in runs(xk_workflows)] + [u for _, u in uses(xk_workflows)]
-        if any("playwright" in t.lower() for t in texts):
+        texts = ci_texts(xk_commands) + [u for _, u in uses(xk_workflows)]
+        if any(_BROWSER.search(t) for t in texts):
             return True
         # A step running a test file that drives a browser counts too.
-        browser_tests = [
-            p for p, text in xk_tests.texts.items() if re.search(r"playwright|galata", text, re.IGNORECASE)
-        ]
+        browser_tests = [p for p, text in xk_tests.texts.items() if _BROWSER.search(text)]
         for path in browser_tests:
             if any(path in t or posixpath.basename(path) in t for t in texts):
                 return True

@@ -5,9 +5,11 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..fixtures import CMakeProject, JsonFile, RepoTree, WasmBuild
-from ..parsing import first_lines, is_source_tree_path, version_major
+from ..fixtures import CMakeProject, Environment, JsonFile, Kernelspec, RepoTree, WasmBuild
+from ..parsing import admitted_majors, first_lines, is_source_tree_path, version_major
+from ..pins import XEUS_LITE_SHARED_XEUS_FROM
 from ._base import CMAKE, NO_WASM, XKCheck
+from .kernelspec import wasm_specs
 
 _FIND_PACKAGE_KEYWORDS = {
     "EXACT",
@@ -172,7 +174,11 @@ class XK206(XKCheck):
         return self.fail("no " + " and no ".join(missing)) if missing else True
 
 
-_HAND_FLAGS = re.compile(r"MAIN_MODULE|(?:^|[\s\"'])(?:--bind|-lembind)\b")
+_HAND_SETTINGS = {"MAIN_MODULE", "--bind", "-lembind"}
+
+
+def _helper_targets(cmake: CMakeProject) -> list:
+    return [t for t in cmake.model.targets if cmake.model.calls_for("xeus_wasm_link_options", t)]
 
 
 class XK207(XKCheck):
@@ -183,14 +189,23 @@ class XK207(XKCheck):
     requires = frozenset({"XK201"})
 
     def check(self, xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:
-        """Remove `MAIN_MODULE`, `--bind` and `-lembind` from your CMake: `xeus_wasm_link_options()` already
-        sets them.
+        """Remove `MAIN_MODULE`, `--bind` and `-lembind` from the targets linked with
+        `xeus_wasm_link_options()` (and from flags every target gets): the helper already sets them.
         """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        hits = xk_cmake.mentions(_HAND_FLAGS.pattern)
-        places = sorted({f"`{_HAND_FLAGS.search(a).group().strip()}` at {c.file}:{c.line}" for c, a in hits})
-        return self.fail(first_lines(places)) if places else True
+        helped = _helper_targets(xk_cmake)
+        if not helped:
+            return self.skip("no target is linked with `xeus_wasm_link_options()` (XK206): flags by hand are "
+                             "all it has")
+        places: dict[str, None] = {}
+        for target in helped:
+            for flag in xk_cmake.model.flags_of(target):
+                if flag.setting in _HAND_SETTINGS and posixpath.basename(flag.file) != "WasmBuildOptions.cmake":
+                    shown = flag.setting if flag.setting.startswith("-") else f"{flag.setting}"
+                    places.setdefault(f"`{shown}` at {flag.where}", None)
+                    self.at(flag.file, flag.line)
+        return self.fail(first_lines(list(places))) if places else True
 
 
 class XK208(XKCheck):
@@ -201,11 +216,16 @@ class XK208(XKCheck):
     requires = frozenset({"XK201"})
 
     def check(self, xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:
-        """Remove the `ASYNCIFY` flags: xeus lite kernels do not use asyncify."""
+        """Remove `-sASYNCIFY` (and its `ASYNCIFY_*` settings): xeus lite kernels do not use asyncify."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        places = sorted({f"{c.file}:{c.line}" for c, _ in xk_cmake.mentions(r"ASYNCIFY")})
-        return self.fail("ASYNCIFY at " + first_lines(places)) if places else True
+        flags = [f for f in xk_cmake.model.flags if f.setting in ("ASYNCIFY", "JSPI") and f.active]
+        if not flags:
+            return True  # ASYNCIFY_IMPORTS and friends without ASYNCIFY do nothing
+        places = sorted({f.where for f in flags})
+        for flag in flags:
+            self.at(flag.file, flag.line)
+        return self.fail("ASYNCIFY at " + first_lines(places))
 
 
 def _kernel_json_destinations(cmake: CMakeProject) -> list[tuple[str, str]]:
@@ -305,4 +325,123 @@ class XK211(XKCheck):
         return self.fail("; ".join(problems)) if problems else True
 
 
-CHECKS = (XK201, XK202, XK203, XK204, XK205, XK206, XK207, XK208, XK209, XK210, XK211)
+def xeus_lite_major(cmake: CMakeProject, envs: list[Environment]) -> tuple[int | None, str]:
+    """The xeus-lite major the wasm build gets, and from where: the wasm host environment's
+    pin, else find_package(xeus-lite <version>)."""
+    for env in envs:
+        if env.role != "wasm-host":
+            continue
+        for spec in env.spec("xeus-lite"):
+            majors = admitted_majors(spec.version, 5) if spec.version else None
+            if majors and len(majors) == 1:
+                return next(iter(majors)), f"{env.label} pins xeus-lite {spec.version}"
+    for call in cmake.calls("find_package"):
+        if call.args[:1] == ("xeus-lite",) and len(call.args) > 1:
+            majors = {version_major(v) for v in cmake.expand(call.args[1])} - {None}
+            if len(majors) == 1:
+                return next(iter(majors)), f"`find_package(xeus-lite {call.args[1]})` at {call.where}"
+    return None, ""
+
+
+def _main_module(cmake: CMakeProject, target) -> tuple[bool, str]:
+    """Whether the target is linked as a MAIN_MODULE (by xeus's helper or by hand)."""
+    if cmake.model.calls_for("xeus_wasm_link_options", target):
+        return True, "`xeus_wasm_link_options()`"
+    for flag in cmake.model.flags_of(target):
+        if flag.setting == "MAIN_MODULE":
+            return flag.active, f"`-sMAIN_MODULE={flag.value}` at {flag.where}"
+    return False, ""
+
+
+class XK212(XKCheck):
+    """Side modules go to a kernel linked as MAIN_MODULE"""
+
+    family = CMAKE
+    anchor = "cmake"
+    requires = frozenset({"XK201"})
+
+    def check(
+        self, xk_cmake: CMakeProject, xk_kernelspecs: list[Kernelspec], xk_envs: list[Environment], xk_wasm: WasmBuild
+    ) -> bool | str | None:
+        """Link the wasm kernel as a MAIN_MODULE (`xeus_wasm_link_options()` does) when it is given shared
+        libraries (`metadata.shared`, xeus-lite's `libxeus.so`): a kernel linked without it cannot load
+        them and fails with "getDylinkMetadata is not a function".
+        """
+        if not xk_wasm.enabled:
+            return self.skip(NO_WASM)
+        targets = xk_cmake.model.wasm_targets()
+        if not targets:
+            return self.skip("no wasm kernel executable found in the CMake code")
+        shipped: list[str] = []
+        for spec in wasm_specs(xk_kernelspecs):
+            metadata = spec.data.get("metadata")
+            shared = metadata.get("shared") if isinstance(metadata, dict) else None
+            if isinstance(shared, dict) and shared:
+                shipped.append(f"`{spec.path}` lists {first_lines(f'`{k}`' for k in shared)} in metadata.shared")
+        major, source = xeus_lite_major(xk_cmake, xk_envs)
+        if major is not None and major >= XEUS_LITE_SHARED_XEUS_FROM and any(
+            "xeus-lite" in xk_cmake.model.links(t) for t in targets
+        ):
+            shipped.append(f"xeus-lite {major} links the shared `libxeus.so` ({source})")
+        if not shipped:
+            return self.skip("the kernel is given no shared libraries")
+        problems = []
+        for target in targets:
+            main, how = _main_module(xk_cmake, target)
+            if not main:
+                problems.append(f"`{target.name}` ({target.where}) is linked without MAIN_MODULE" + (f" ({how})" if how else ""))
+                self.at(target.command.file, target.command.line)
+        if problems:
+            return self.fail(first_lines(problems) + "; but " + first_lines(shipped, 2))
+        return True
+
+
+class XK213(XKCheck):
+    """libxeus.so shipped as xeus-lite links xeus"""
+
+    family = CMAKE
+    anchor = "cmake"
+    requires = frozenset({"XK201"})
+
+    def check(
+        self, xk_cmake: CMakeProject, xk_kernelspecs: list[Kernelspec], xk_envs: list[Environment], xk_wasm: WasmBuild
+    ) -> bool | str | None:
+        """Link xeus the way xeus-lite does: xeus-lite >= 4 links the shared `libxeus.so` (jupyterlite-xeus
+        ships it from `PREFIX/lib`), so the kernel links `xeus-lite` and never `xeus-static` as well (two
+        xeus in one kernel); with an older xeus-lite, no `libxeus.so` in `metadata.shared`.
+        """
+        if not xk_wasm.enabled:
+            return self.skip(NO_WASM)
+        targets = xk_cmake.model.wasm_targets()
+        if not targets:
+            return self.skip("no wasm kernel executable found in the CMake code")
+        major, source = xeus_lite_major(xk_cmake, xk_envs)
+        if major is None:
+            return self.skip("the xeus-lite version is pinned nowhere (environment or find_package)")
+        listed = []
+        for spec in wasm_specs(xk_kernelspecs):
+            metadata = spec.data.get("metadata")
+            shared = metadata.get("shared") if isinstance(metadata, dict) else None
+            if isinstance(shared, dict) and "libxeus.so" in shared:
+                listed.append(spec)
+        problems = []
+        if major >= XEUS_LITE_SHARED_XEUS_FROM:
+            for target in targets:
+                links = xk_cmake.model.links(target)
+                if "xeus-lite" in links and "xeus-static" in links:
+                    problems.append(f"`{target.name}` links `xeus-static` besides xeus-lite {major}, which links "
+                                    f"the shared xeus ({source})")
+                    self.at(target.command.file, target.command.line)
+            for spec in listed:
+                value = spec.data["metadata"]["shared"]["libxeus.so"]
+                if value != "lib/libxeus.so":
+                    problems.append(f"`{spec.path}` ships `libxeus.so` from `{value}`, not `lib/libxeus.so`")
+                    self.at(spec.path, spec.line_of("libxeus.so"))
+        else:
+            for spec in listed:
+                problems.append(f"`{spec.path}` ships `libxeus.so`, but xeus-lite {major} links xeus statically ({source})")
+                self.at(spec.path, spec.line_of("libxeus.so"))
+        return self.fail(first_lines(problems)) if problems else True
+
+
+CHECKS = (XK201, XK202, XK203, XK204, XK205, XK206, XK207, XK208, XK209, XK210, XK211, XK212, XK213)

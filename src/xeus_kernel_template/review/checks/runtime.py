@@ -5,8 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..fixtures import CMakeProject, CppSources, JsonFile, Kernelspec, RepoTree, WasmGlue, YamlFile
-from ..parsing import iter_strings
+from ..fixtures import CMakeProject, Command, CppSources, JsonFile, RepoTree, WasmGlue
 from ._base import RUNTIME, XKCheck
 
 RUNTIME_DIR = "runtime-files"
@@ -19,32 +18,35 @@ _FS_WRITES = re.compile(
 
 def runtime_mechanisms(
     xk_cmake: CMakeProject,
-    xk_kernelspecs: list[Kernelspec],
     xk_wasm_glue: WasmGlue,
-    xk_workflows: dict[str, YamlFile],
+    xk_commands: list[Command],
     xk_lite_config: dict[str, JsonFile],
     xk_repo: RepoTree,
 ) -> dict[str, str]:
     """Fixture ``xk_runtime_mechanisms``: the ways runtime files reach the kernel,
-    mechanism -> where it was seen."""
+    mechanism -> where it was seen.
+
+    Files packed into the module (``--preload-file`` / ``--embed-file`` in CMake or in a
+    command), JupyterLite mounts (``--XeusAddon.mounts`` in CI, a task or a script, or
+    ``jupyter_lite_config.json``), empack packages, files written by pre/post.js.
+    ``metadata.shared`` is none of them: it lists side modules (shared libraries).
+    """
     found: dict[str, str] = {}
     packed = "packed with --preload-file/--embed-file"
     for call in xk_cmake.calls("xeus_kernel_add"):
         if "RUNTIME_FILES" in call.args and posixpath.basename(call.file) != "XeusKernel.cmake":
             found.setdefault(packed, f"`xeus_kernel_add(... RUNTIME_FILES)` at {call.file}:{call.line}")
     # cmake/XeusKernel.cmake holds the packing code whether or not the kernel uses it.
-    for call, _ in xk_cmake.mentions(r"--(preload|embed)-file", skip_files=("XeusKernel.cmake",)):
-        found.setdefault(packed, f"{call.file}:{call.line}")
-    for spec in xk_kernelspecs:
-        metadata = spec.data.get("metadata") if spec.data else None
-        if isinstance(metadata, dict) and metadata.get("shared"):
-            found.setdefault("kernelspec metadata.shared", f"`{spec.path}`")
-    for path, workflow in xk_workflows.items():
-        for text in iter_strings(workflow.data):
-            if re.search(r"XeusAddon\.mounts|--mounts\b", text):
-                found.setdefault("JupyterLite mounts", f"`{path}`")
-            if "empack_config" in text:
-                found.setdefault("empack packages", f"`{path}`")
+    for flag in xk_cmake.model.flags:
+        if flag.setting in ("--preload-file", "--embed-file") and posixpath.basename(flag.file) != "XeusKernel.cmake":
+            found.setdefault(packed, flag.where)
+    for command in xk_commands:
+        if re.search(r"--(preload|embed)-file\b", command.text):
+            found.setdefault(packed, command.origin)
+        if re.search(r"XeusAddon\.mounts|--mounts\b", command.text):
+            found.setdefault("JupyterLite mounts", command.origin)
+        if "empack_config" in command.text:
+            found.setdefault("empack packages", command.origin)
     for path, config in xk_lite_config.items():
         if isinstance(config.data, dict):
             addon = config.data.get("XeusAddon", {})
@@ -102,8 +104,11 @@ class XK402(XKCheck):
             args = list(call.args)
             if "RUNTIME_FILES" in args[:-1] and RUNTIME_DIR in args[args.index("RUNTIME_FILES") + 1]:
                 return True
-        if xk_cmake.mentions(r"--(preload|embed)-file.*" + RUNTIME_DIR, skip_files=("XeusKernel.cmake",)):
-            return True
+        for flag in xk_cmake.model.flags:
+            if flag.setting in ("--preload-file", "--embed-file") and RUNTIME_DIR in "".join(
+                xk_cmake.expand(flag.value)
+            ):
+                return True
         return self.fail(
             "`runtime-files/` is not passed to `xeus_kernel_add(... RUNTIME_FILES runtime-files)`"
         )

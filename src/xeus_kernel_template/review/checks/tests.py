@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..fixtures import CMakeProject, TestFiles, WasmBuild
+from ..fixtures import CMakeProject, Command, TestFiles, WasmBuild
 from ..parsing import first_lines, with_unreadable
 from ._base import NO_WASM, TESTS, XKCheck
 
@@ -25,6 +25,7 @@ SAMPLES = {
     "code_clear_output",
     "supported_history_operations",
 }
+_WASM_RUNNER = re.compile(r"(^|[\s/;&|(])(node|emrun(\.py)?|npx\s+playwright)\b", re.MULTILINE)
 _WASM_TEST = re.compile(r"playwright|galata|createXeusModule|jupyter[ -]lite|\.wasm\b", re.IGNORECASE)
 
 
@@ -73,15 +74,28 @@ class XK703(XKCheck):
     family = TESTS
     anchor = "tests"
 
-    def check(self, xk_tests: TestFiles, xk_wasm: WasmBuild) -> bool | str | None:
+    def check(
+        self, xk_tests: TestFiles, xk_cmake: CMakeProject, xk_commands: list[Command], xk_wasm: WasmBuild
+    ) -> bool | str | None:
         """Add a test of the wasm kernel: run it in a headless browser (Playwright against a `jupyter lite
-        build` site) or in node.
+        build` site) or in node (the module itself, or a test binary built for wasm).
         """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         if any(_WASM_TEST.search(text) for text in xk_tests.texts.values()):
             return True
-        return self.fail("no test mentions Playwright, JupyterLite or the wasm module")
+        # A test target of the wasm build (ctest, or a custom target) that runs node or emrun.
+        for call in xk_cmake.calls("add_test", "add_custom_target", "add_custom_command"):
+            if call.branch == "native":
+                continue
+            args = " ".join(xk_cmake.expanded_args(call))
+            if _WASM_RUNNER.search(args) and (call.branch == "wasm" or re.search(r"\.(js|mjs|html)\b", args)):
+                return True
+        for command in xk_commands:
+            if _WASM_RUNNER.search(command.text) and re.search(r"\.(js|mjs|html|wasm)\b", command.text):
+                return True
+        return self.fail("no test mentions Playwright, JupyterLite or the wasm module, and no test target or "
+                         "command runs a wasm build in node or a browser")
 
 
 CHECKS = (XK701, XK702, XK703)
