@@ -10,6 +10,7 @@ import pytest
 import test_review_cmake
 import test_review_env_ci
 import test_review_kernelspec
+import test_review_real_shapes
 import test_review_tests_link
 import test_review_wasm_runtime
 import yaml
@@ -67,6 +68,7 @@ def test_every_check_has_pass_and_fail_cases():
             test_review_wasm_runtime,
             test_review_env_ci,
             test_review_tests_link,
+            test_review_real_shapes,
         )
         for p in module.CASES
     ]
@@ -196,7 +198,7 @@ def test_repo_review_cli_reports_the_checks(tmp_path, capsys):
     assert report["checks"]["XK210"]["result"] is False
     assert report["checks"]["XK211"]["result"] is None
     assert report["checks"]["XK101"]["result"] is True
-    assert report["checks"]["XK210"]["url"].endswith("conventions.md#presets")
+    assert report["checks"]["XK210"]["url"].endswith("reviewer.md#xk210")
 
 
 def test_repo_review_reads_pyproject_settings(tmp_path, capsys):

@@ -31,17 +31,20 @@ class CheckResult:
     result: bool | None
     message: str = ""  # the failure message (how to fix it, what was found)
     skip_reason: str = ""
+    locations: list[tuple[str, int | None]] = dataclasses.field(default_factory=list)  # (file, line) of a failure
 
     @property
     def symbol(self) -> str:
         return PASS if self.result else FAIL if self.result is False else SKIP
 
     def as_dict(self) -> dict[str, Any]:
-        out = {"status": STATUS[self.result], "family": self.family, "url": self.url}
+        out: dict[str, Any] = {"status": STATUS[self.result], "family": self.family, "url": self.url}
         if self.message:
             out["message"] = self.message
         if self.skip_reason:
             out["skip_reason"] = self.skip_reason
+        if self.locations:
+            out["locations"] = [{"path": p, **({"line": n} if n else {})} for p, n in self.locations]
         return out
 
 
@@ -122,6 +125,7 @@ def review(path: Path, settings: Settings, name: str = "") -> RepoReport:
             r.result,
             message=r.err_msg.strip() if r.result is False else "",
             skip_reason=getattr(check, "skip_reason", "") if r.result is None else "",
+            locations=list(getattr(check, "locations", [])) if r.result is False else [],
         )
     for check_id, result in everything.items():
         if result.result is None and not result.skip_reason:
