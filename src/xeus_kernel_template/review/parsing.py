@@ -86,6 +86,7 @@ class CMakeCommand:
     line: int
     arg_lines: tuple[int, ...] = ()
     branch: str | None = None
+    guarded: bool = False  # inside an if() about something else than the build (an option...)
 
     def text(self) -> str:
         return f"{self.name}({' '.join(self.args)})"
@@ -329,6 +330,7 @@ def inline_functions(commands: list[CMakeCommand], *, depth: int = 3) -> list[CM
                     c,
                     args=tuple(_substitute(a, values) for a in c.args),
                     branch=c.branch or command.branch,
+                    guarded=c.guarded or command.guarded,
                 )
                 for c in body
             ]
@@ -459,8 +461,8 @@ def annotate_branches(commands: Iterable[CMakeCommand]) -> list[CMakeCommand]:
         name = command.name
         if name == "if":
             build, pure = _condition_branch(command.args)
-            stack.append({"first": (build, pure), "now": build})
-            out.append(dataclasses.replace(command, branch=_innermost(stack[:-1])))
+            stack.append({"first": (build, pure), "now": build, "guard": build is None and not _target_test(command.args)})
+            out.append(dataclasses.replace(command, branch=_innermost(stack[:-1]), guarded=_guarded(stack[:-1])))
             continue
         if name in ("elseif", "else") and stack:
             frame = stack[-1]
@@ -472,14 +474,24 @@ def annotate_branches(commands: Iterable[CMakeCommand]) -> list[CMakeCommand]:
             if build is None and first_pure:
                 build = {"wasm": "native", "native": "wasm"}.get(first_build or "")
             frame["now"] = build
-            out.append(dataclasses.replace(command, branch=_innermost(stack[:-1])))
+            frame["guard"] = frame["guard"] or build is None
+            out.append(dataclasses.replace(command, branch=_innermost(stack[:-1]), guarded=_guarded(stack[:-1])))
             continue
         if name == "endif" and stack:
             stack.pop()
-            out.append(dataclasses.replace(command, branch=_innermost(stack)))
+            out.append(dataclasses.replace(command, branch=_innermost(stack), guarded=_guarded(stack)))
             continue
-        out.append(dataclasses.replace(command, branch=_innermost(stack)))
+        out.append(dataclasses.replace(command, branch=_innermost(stack), guarded=_guarded(stack)))
     return out
+
+
+def _target_test(args: tuple[str, ...]) -> bool:
+    """``if(NOT TARGET x)`` / ``if(TARGET x)``: a guard against defining things twice."""
+    return [a.upper() for a in args[:2]] in (["NOT", "TARGET"], ["TARGET"]) or (args[:1] == ("TARGET",))
+
+
+def _guarded(stack: list[dict]) -> bool:
+    return any(frame.get("guard") for frame in stack)
 
 
 def _innermost(stack: list[dict]) -> str | None:

@@ -277,6 +277,9 @@ TRANSITIVE = {
     "jupyter_kernel_test": {"python"},
     "jupyterlab": {"python"},
     "pytest": {"python"},
+    "xwidgets": {"xproperty", "xeus"},
+    "xcanvas": {"xwidgets", "xproperty", "xeus"},
+    "xvega": {"nlohmann_json"},
 }
 #: find_package names that are CMake's own modules or the stack (checked elsewhere).
 NOT_DEPENDENCIES = {
@@ -303,8 +306,8 @@ def own_dependencies(cmake: CMakeProject) -> list[tuple[str, str | None, object]
     fetched = {c.args[0].lower() for c in cmake.calls("fetchcontent_declare", "externalproject_add") if c.args}
     out = []
     for call in cmake.calls("find_package"):
-        if not call.args or "REQUIRED" not in call.args:
-            continue
+        if not call.args or "REQUIRED" not in call.args or call.guarded:
+            continue  # optional, or behind an option we cannot evaluate
         if any(part in ("test", "tests", "testing", "examples") for part in call.file.split("/")[:-1]):
             continue
         name = call.args[0]

@@ -27,7 +27,14 @@ _ABSOLUTE_ROOTS = re.compile(
     r"^(/|\$\{CMAKE_INSTALL_PREFIX\}|\$\{CMAKE_INSTALL_FULL_[A-Z]+\}|\$ENV\{(PREFIX|CONDA_PREFIX|WASM_HOST_PREFIX)\}|"
     r"\$\{(PREFIX|CMAKE_PREFIX_PATH)\}|[A-Za-z]:[/\\])"
 )
-_BUILTIN_DIRS = {"CMAKE_INSTALL_BINDIR": "bin", "CMAKE_INSTALL_LIBDIR": "lib", "CMAKE_INSTALL_DATADIR": "share"}
+_BUILTIN_DIRS = {
+    "CMAKE_INSTALL_FULL_BINDIR": "${CMAKE_INSTALL_PREFIX}/bin",
+    "CMAKE_INSTALL_FULL_LIBDIR": "${CMAKE_INSTALL_PREFIX}/lib",
+    "CMAKE_INSTALL_FULL_DATADIR": "${CMAKE_INSTALL_PREFIX}/share",
+    "CMAKE_INSTALL_BINDIR": "bin",
+    "CMAKE_INSTALL_LIBDIR": "lib",
+    "CMAKE_INSTALL_DATADIR": "share",
+}
 
 
 def resolve_program(raw: str, cmake: CMakeProject) -> list[str]:
