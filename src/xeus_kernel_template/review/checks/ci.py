@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ..fixtures import CMakeProject, Command, JsonFile, TestFiles, WasmBuild, YamlFile
 from ..parsing import first_lines
-from ._base import CI, NO_WASM, XKCheck
+from ._base import CI, NO_WASM, XKCheck, Example
 
 _SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
 
@@ -70,6 +70,9 @@ class _CICheck(XKCheck):
 
 class XK601(_CICheck):
     """GitHub workflows"""
+    why = 'CI is where the conventions are kept: the build, the pack and the browser test run on every push.'
+    failing = Example('.github/workflows/', '(none)', '')
+    passing = Example('.github/workflows/native.yml', 'on: [push, pull_request]\npermissions: {}\njobs: {build: {runs-on: ubuntu-latest, steps: [{run: cmake --workflow --preset native}]}}', 'yaml')
 
     def check(self, xk_workflows: dict[str, YamlFile]) -> bool | str:
         """Add the CI workflows in `.github/workflows/` (native and wasm builds, `jupyter lite build`,
@@ -87,6 +90,9 @@ class XK601(_CICheck):
 
 class XK602(_CICheck):
     """CI builds and tests the native kernel with the native preset"""
+    why = 'The preset CI runs is the one the README documents: what passes in CI passes for a contributor.'
+    failing = Example('.github/workflows/native.yml', '- run: cmake -B build && cmake --build build', 'yaml')
+    passing = Example('.github/workflows/native.yml', '- run: cmake --workflow --preset native', 'yaml')
 
     requires = frozenset({"XK601"})
 
@@ -99,6 +105,9 @@ class XK602(_CICheck):
 
 class XK603(_CICheck):
     """CI builds the wasm kernel with the wasm preset"""
+    why = 'The wasm preset builds, installs, packs and tests the lite kernel in one command.'
+    failing = Example('.github/workflows/lite.yml', '- run: emcmake cmake -B build && emmake make -C build', 'yaml')
+    passing = Example('.github/workflows/lite.yml', '- run: cmake --workflow --preset wasm', 'yaml')
 
     requires = frozenset({"XK601"})
 
@@ -138,6 +147,9 @@ def _preset_build_targets(presets: JsonFile, names: set[str]) -> set[str]:
 
 class XK604(_CICheck):
     """CI packs a JupyterLite site"""
+    why = 'Packing with jupyterlite-xeus is where the loader contract is checked (argv[0], `metadata.shared`, libxeus.so): a kernel that builds but does not pack is not a lite kernel. A pixi task CI runs (`pixi run -e wasm-build site`) counts.'
+    failing = Example('.github/workflows/lite.yml', '- run: cmake --build build --target install', 'yaml')
+    passing = Example('.github/workflows/lite.yml', '- run: jupyter lite build --XeusAddon.prefix=$WASM_HOST_PREFIX', 'yaml')
 
     requires = frozenset({"XK601"})
 
@@ -160,6 +172,9 @@ class XK604(_CICheck):
 
 class XK605(_CICheck):
     """CI runs the kernel in a browser"""
+    why = 'Only a browser shows that the module loads, the hook runs and a cell returns: most lite kernel bugs ("No Kernel", getDylinkMetadata, a missing `libxeus.so`) appear only there.'
+    failing = Example('.github/workflows/lite.yml', '- run: node test/test_wasm_node.mjs', 'yaml')
+    passing = Example('.github/workflows/lite.yml', '- run: python -m pytest test/wasm   # Playwright, headless Chromium', 'yaml')
 
     requires = frozenset({"XK601"})
 
@@ -183,6 +198,9 @@ class XK605(_CICheck):
 
 class XK606(_CICheck):
     """Actions pinned to commit SHAs"""
+    why = 'A tag can be moved to other code; a commit SHA cannot (supply-chain safety).'
+    failing = Example('.github/workflows/native.yml', '- uses: actions/checkout@v5', 'yaml')
+    passing = Example('.github/workflows/native.yml', '- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1  # v7.0.1', 'yaml')
 
     requires = frozenset({"XK601"})
 
@@ -200,6 +218,9 @@ class XK606(_CICheck):
 
 class XK607(_CICheck):
     """Workflows declare top-level permissions"""
+    why = "Without `permissions:` a workflow's token gets the repository's default, often write access to everything."
+    failing = Example('.github/workflows/native.yml', 'on: push\njobs: {}', 'yaml')
+    passing = Example('.github/workflows/native.yml', 'on: push\npermissions:\n  contents: read\njobs: {}', 'yaml')
 
     requires = frozenset({"XK601"})
 

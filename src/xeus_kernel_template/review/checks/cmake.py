@@ -8,7 +8,7 @@ import re
 from ..fixtures import CMakeProject, Environment, JsonFile, Kernelspec, RepoTree, WasmBuild
 from ..parsing import admitted_majors, first_lines, is_source_tree_path, version_major
 from ..pins import XEUS_LITE_SHARED_XEUS_FROM
-from ._base import CMAKE, NO_WASM, XKCheck
+from ._base import CMAKE, NO_WASM, XKCheck, Example
 from .kernelspec import wasm_specs
 
 _FIND_PACKAGE_KEYWORDS = {
@@ -71,6 +71,9 @@ def _major_verdict(check: XKCheck, cmake: CMakeProject, package: str, major: int
 
 class XK201(XKCheck):
     """Top-level CMakeLists.txt"""
+    why = 'Everything the reviewer and the presets do starts from the top-level CMake project.'
+    failing = Example('CMakeLists.txt', 'project(xeus-demo\n  VERSION 0.1.0', 'cmake')
+    passing = Example('CMakeLists.txt', 'cmake_minimum_required(VERSION 3.25)\nproject(xeus-demo VERSION 0.1.0 LANGUAGES CXX)', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -89,6 +92,9 @@ class XK201(XKCheck):
 
 class XK202(XKCheck):
     """Build through xeus_kernel_add() from cmake/XeusKernel.cmake"""
+    why = '`cmake/XeusKernel.cmake` holds every build convention in one template-owned file, so `copier update` brings build fixes to every kernel.'
+    failing = Example('CMakeLists.txt', 'add_executable(xdemo src/main.cpp)\ntarget_link_libraries(xdemo PRIVATE xeus-zmq)', 'cmake')
+    passing = Example('CMakeLists.txt', 'list(PREPEND CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake")\ninclude(XeusKernel)\nxeus_kernel_add(xdemo LIBRARY xeus-demo SOURCES src/xinterpreter.cpp)', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -110,6 +116,9 @@ class XK202(XKCheck):
 
 class XK203(XKCheck):
     """Requires xeus 6"""
+    why = 'The interpreter API changed in xeus 6 (`shutdown_request_impl`, `interrupt_request_impl`, `create_info_reply`); building against another major fails or misbehaves.'
+    failing = Example('CMakeLists.txt', 'find_package(xeus 5.0 REQUIRED)', 'cmake')
+    passing = Example('CMakeLists.txt', 'find_package(xeus 6 REQUIRED)', 'cmake')
 
     family = CMAKE
     anchor = "stack"
@@ -122,6 +131,9 @@ class XK203(XKCheck):
 
 class XK204(XKCheck):
     """Requires xeus-zmq 4 (native)"""
+    why = 'xeus-zmq 4 is the native server for xeus 6.'
+    failing = Example('CMakeLists.txt', 'find_package(xeus-zmq 3.0.0)', 'cmake')
+    passing = Example('CMakeLists.txt', 'find_package(xeus-zmq 4 REQUIRED)', 'cmake')
 
     family = CMAKE
     anchor = "stack"
@@ -136,6 +148,9 @@ class XK204(XKCheck):
 
 class XK205(XKCheck):
     """Requires xeus-lite 5 (wasm)"""
+    why = 'xeus-lite 5 is the wasm server for xeus 6 and what jupyterlite-xeus 5 loads.'
+    failing = Example('CMakeLists.txt', 'find_package(xeus-lite REQUIRED)', 'cmake')
+    passing = Example('CMakeLists.txt', 'find_package(xeus-lite 5 REQUIRED)', 'cmake')
 
     family = CMAKE
     anchor = "stack"
@@ -150,6 +165,9 @@ class XK205(XKCheck):
 
 class XK206(XKCheck):
     """Wasm kernel built with xeus's wasm helpers"""
+    why = "xeus's `WasmBuildOptions.cmake` sets the flags every lite kernel needs (embind, `MODULARIZE`, `createXeusModule`, wasm exceptions, `MAIN_MODULE`, the exported runtime methods) for the emscripten in use."
+    failing = Example('CMakeLists.txt', 'target_link_options(xdemo PRIVATE "SHELL: -s MODULARIZE=1" "SHELL: -lembind")', 'cmake')
+    passing = Example('CMakeLists.txt', 'include(WasmBuildOptions)\nxeus_wasm_compile_options(xdemo)\nxeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -183,6 +201,9 @@ def _helper_targets(cmake: CMakeProject) -> list:
 
 class XK207(XKCheck):
     """No MAIN_MODULE or embind flags by hand"""
+    why = 'The helper already sets `MAIN_MODULE` and embind; repeating them by hand drifts from the helper when it changes (emscripten 4 replaced `--bind` with `-lembind`). A target without the helper (a test binary) may need them: it is not checked.'
+    failing = Example('CMakeLists.txt', 'xeus_wasm_link_options(xdemo "web,worker")\ntarget_link_options(xdemo PRIVATE "SHELL: -s MAIN_MODULE=1")', 'cmake')
+    passing = Example('CMakeLists.txt', 'xeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -210,6 +231,9 @@ class XK207(XKCheck):
 
 class XK208(XKCheck):
     """No ASYNCIFY"""
+    why = 'Asyncify made builds slow and fragile and never worked with every kernel; the lite kernels dropped it (stdin works without it). `ASYNCIFY_IMPORTS` without `-sASYNCIFY` does nothing and is not reported.'
+    failing = Example('CMakeLists.txt', 'target_link_options(xdemo PRIVATE "SHELL: -s ASYNCIFY=1")', 'cmake')
+    passing = Example('CMakeLists.txt', 'xeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -258,6 +282,9 @@ def _kernel_json_destinations(cmake: CMakeProject) -> list[tuple[str, str]]:
 
 class XK209(XKCheck):
     """kernel.json generated into the build tree"""
+    why = "A kernel.json written into the source tree is a build product in git's way and ties the sources to one prefix."
+    failing = Example('CMakeLists.txt', 'configure_file(share/jupyter/kernels/xdemo/kernel.json.in\n               "${CMAKE_CURRENT_SOURCE_DIR}/share/jupyter/kernels/xdemo/kernel.json")', 'cmake')
+    passing = Example('CMakeLists.txt', 'configure_file(share/jupyter/kernels/xdemo/kernel.json.in\n               "${CMAKE_BINARY_DIR}/share/jupyter/kernels/xdemo/kernel.json")', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -280,6 +307,9 @@ class XK209(XKCheck):
 
 class XK210(XKCheck):
     """CMakePresets.json"""
+    why = "Presets make the README's commands and CI's the same: `cmake --workflow --preset native` builds and tests anywhere."
+    failing = Example('CMakePresets.json', '(no file)', '')
+    passing = Example('CMakePresets.json', '{"version": 6, "configurePresets": [{"name": "native", "binaryDir": "${sourceDir}/build/native"}]}', 'json')
 
     family = CMAKE
     anchor = "presets"
@@ -299,6 +329,9 @@ class XK210(XKCheck):
 
 class XK211(XKCheck):
     """Workflow presets native, native-debug and wasm"""
+    why = 'Workflow presets (presets version 6) run configure, build and test in one command; `native-debug` is the same in Debug, `wasm` builds, packs and tests the lite kernel.'
+    failing = Example('CMakePresets.json', '{"version": 4, "configurePresets": [{"name": "native"}]}', 'json')
+    passing = Example('CMakePresets.json', '{"version": 6, "workflowPresets": [{"name": "native", "steps": [\n  {"type": "configure", "name": "native"}, {"type": "build", "name": "native"}, {"type": "test", "name": "native"}]}]}', 'json')
 
     family = CMAKE
     anchor = "presets"
@@ -355,6 +388,9 @@ def _main_module(cmake: CMakeProject, target) -> tuple[bool, str]:
 
 class XK212(XKCheck):
     """Side modules go to a kernel linked as MAIN_MODULE"""
+    why = 'Only a MAIN_MODULE can load side modules (xeus-lite\'s `libxeus.so`, the libraries in `metadata.shared`); a kernel linked without it fails at start with "getDylinkMetadata is not a function".'
+    failing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite)\ntarget_link_options(xdemo PRIVATE "SHELL: -s MODULARIZE=1")', 'cmake')
+    passing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite)\nxeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -398,6 +434,9 @@ class XK212(XKCheck):
 
 class XK213(XKCheck):
     """libxeus.so shipped as xeus-lite links xeus"""
+    why = 'Since 4.0, xeus-lite links the shared wasm xeus (`libxeus.so`, a side module jupyterlite-xeus ships from the prefix); a kernel that also links `xeus-static` carries two xeus, whose registries and singletons disagree. An older, static xeus-lite has no `libxeus.so` to ship.'
+    failing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite xeus-static)', 'cmake')
+    passing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite)', 'cmake')
 
     family = CMAKE
     anchor = "cmake"

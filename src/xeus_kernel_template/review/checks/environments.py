@@ -18,7 +18,7 @@ from ..pins import (
     STACK,
     XEUS_LITE_EMSCRIPTEN,
 )
-from ._base import ENVIRONMENTS, NO_WASM, XKCheck
+from ._base import ENVIRONMENTS, NO_WASM, XKCheck, Example
 
 DEV_FILE = "environment-dev.yml"
 WASM_BUILD_FILE = "environment-wasm-build.yml"
@@ -60,6 +60,9 @@ def emscripten_major(envs: list[Environment]) -> int | None:
 
 class XK501(XKCheck):
     """Development, wasm build and wasm host environments"""
+    why = 'The kernel builds in three environments: development (native xeus, xeus-zmq, test tools), the wasm build (emscripten, jupyterlite) and the wasm host (xeus and xeus-lite for emscripten-wasm32). pixi environments count as well as environment files.'
+    failing = Example('environment-dev.yml', '(only this file; no wasm environments)', '')
+    passing = Example('pixi.toml', '[environments]\nwasm-build = { features = ["wasm-build"], no-default-feature = true }\nwasm-host = { features = ["wasm-host"], no-default-feature = true }', 'toml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -81,6 +84,9 @@ class XK501(XKCheck):
 
 class XK502(XKCheck):
     """Environment files are valid"""
+    why = 'An environment file micromamba or pixi cannot read stops CI before it builds anything.'
+    failing = Example('environment-dev.yml', 'dependencies: [xeus\n  - xeus-zmq', 'yaml')
+    passing = Example('environment-dev.yml', 'channels: [conda-forge]\ndependencies:\n  - xeus >=6,<7\n  - xeus-zmq >=4,<5', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -111,6 +117,9 @@ class XK502(XKCheck):
 
 class XK503(XKCheck):
     """xeus, xeus-zmq and xeus-lite pinned to one coherent stack"""
+    why = 'xeus, xeus-zmq and xeus-lite are released together; an unpinned or open-ended pin picks up the next major and breaks the build or the protocol.'
+    failing = Example('environment-wasm-host.yml', 'dependencies:\n  - xeus\n  - xeus-lite >=4', 'yaml')
+    passing = Example('environment-wasm-host.yml', 'dependencies:\n  - xeus >=6,<7\n  - xeus-lite >=5,<6', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -146,6 +155,9 @@ class XK503(XKCheck):
 
 class XK504(XKCheck):
     """emscripten 4.0.9 in the wasm build environment"""
+    why = 'Wasm packages are built with one emscripten (their `emscripten-abi`); the kernel must be built with the same, 4.0.9 on the emscripten-forge-4x channel.'
+    failing = Example('environment-wasm-build.yml', 'dependencies:\n  - emscripten_emscripten-wasm32 ==3.1.73', 'yaml')
+    passing = Example('environment-wasm-build.yml', 'dependencies:\n  - emscripten_emscripten-wasm32 ==4.0.9', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -173,6 +185,9 @@ class XK504(XKCheck):
 
 class XK505(XKCheck):
     """The wasm host environment uses the emscripten-forge-4x channel"""
+    why = 'emscripten-forge-4x has the emscripten 4 builds of xeus 6 and xeus-lite 5; older channels have other builds, mixing them breaks the link or the load.'
+    failing = Example('environment-wasm-host.yml', 'channels:\n  - https://repo.prefix.dev/emscripten-forge-dev', 'yaml')
+    passing = Example('environment-wasm-host.yml', 'channels:\n  - https://repo.prefix.dev/emscripten-forge-4x\n  - conda-forge', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -203,6 +218,9 @@ class XK505(XKCheck):
 
 class XK506(XKCheck):
     """jupyterlite-xeus 5 in the wasm build environment"""
+    why = 'jupyterlite-xeus 5 packs and loads xeus-lite 5 kernels (argv constructor, emscripten 4).'
+    failing = Example('environment-wasm-build.yml', 'dependencies:\n  - jupyterlite-xeus', 'yaml')
+    passing = Example('environment-wasm-build.yml', 'dependencies:\n  - jupyterlite-xeus >=5.1,<6', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -319,6 +337,9 @@ def own_dependencies(cmake: CMakeProject) -> list[tuple[str, str | None, object]
 
 class XK507(XKCheck):
     """The kernel's own dependencies are in the environments CI installs"""
+    why = "A package CMake requires but no environment installs fails the build on a fresh machine (CI) while it works on the author's. Compared conservatively: only `find_package(... REQUIRED)` outside option branches, with known CMake-to-conda names and what the xeus stack brings along."
+    failing = Example('CMakeLists.txt', 'find_package(Lua 5.4 REQUIRED)   # environment-dev.yml lists no lua', 'cmake')
+    passing = Example('environment-dev.yml', 'dependencies:\n  - xeus-zmq >=4,<5\n  - lua 5.4.*', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -366,6 +387,9 @@ class XK507(XKCheck):
 
 class XK508(XKCheck):
     """emscripten, the emscripten-forge channel and xeus-lite agree"""
+    why = 'emscripten-forge\'s channels are built for one emscripten each (3.1.45, 3.1.73, 4.0.x, 6.0.x) and xeus-lite 5 exists only for emscripten >= 4: a mismatched trio links but fails to load ("getDylinkMetadata is not a function", missing symbols).'
+    failing = Example('environment-wasm-build.yml', '# emscripten 3.1.73 with the 4x channel and xeus-lite 5\n  - emscripten_emscripten-wasm32 ==3.1.73', 'yaml')
+    passing = Example('environment-wasm-build.yml', '  - emscripten_emscripten-wasm32 ==4.0.9   # channel emscripten-forge-4x, xeus-lite >=5,<6', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"

@@ -7,7 +7,7 @@ import re
 
 from ..fixtures import CMakeProject, Environment, Kernelspec, Prefixes, WasmBuild
 from ..parsing import PLACEHOLDER_VALUE, first_lines
-from ._base import KERNELSPEC, NO_WASM, XKCheck
+from ._base import KERNELSPEC, NO_WASM, XKCheck, Example
 
 LOGOS = ("logo-svg.svg", "logo-32x32.png", "logo-64x64.png")
 
@@ -60,6 +60,9 @@ def argv_written_by_cmake(cmake: CMakeProject) -> str:
 
 class XK101(XKCheck):
     """Kernelspec in share/jupyter/kernels/KERNEL/"""
+    why = "Jupyter finds kernels in `share/jupyter/kernels/<kernel>/`; the template's CMake installs that folder and writes `kernel.json` from `kernel.json.in` there."
+    failing = Example('kernels/xdemo/kernel.json', '{"argv": ["xdemo", "-f", "{connection_file}"], "display_name": "Demo", "language": "demo"}', 'json')
+    passing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '{"argv": ["xdemo", "-f", "{connection_file}"], "display_name": "Demo", "language": "demo"}', 'json')
 
     family = KERNELSPEC
     anchor = "kernelspec"
@@ -75,6 +78,9 @@ class XK101(XKCheck):
 
 class XK102(XKCheck):
     """Kernelspecs are JSON with argv, display_name and language"""
+    why = 'Jupyter and jupyterlite-xeus read `argv`, `display_name` and `language`; a kernelspec without `argv` crashes `jupyter lite build`.'
+    failing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '{"display_name": "Demo", "language": "demo"}', 'json')
+    passing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '{"argv": ["@XDEMO_BIN@xdemo", "-f", "{connection_file}"],\n "display_name": "Demo", "language": "demo"}', 'json')
 
     family = KERNELSPEC
     anchor = "kernelspec"
@@ -99,6 +105,9 @@ class XK102(XKCheck):
 
 class XK103(XKCheck):
     """argv: native specs take -f CONNECTION_FILE, wasm specs none"""
+    why = 'A native kernel gets its ports from the connection file; in the browser there is none, and a wasm kernel is created with `new Module.xkernel(argv)`.'
+    failing = Example('share/jupyter/kernels/xdemo/wasm_kernel.json.in', '{"argv": ["@XDEMO_BIN@xdemo", "-f", "{connection_file}"], "display_name": "Demo", "language": "demo"}', 'json')
+    passing = Example('share/jupyter/kernels/xdemo/wasm_kernel.json.in', '{"argv": ["@XDEMO_BIN@xdemo"], "display_name": "Demo", "language": "demo"}', 'json')
 
     family = KERNELSPEC
     anchor = "kernelspec"
@@ -124,6 +133,9 @@ class XK103(XKCheck):
 
 class XK104(XKCheck):
     """metadata.wasm_name names the wasm module"""
+    why = "Loaders that look the module up by name (and the template's own tests) read `metadata.wasm_name`; it must name the `<kernel>.js` / `.wasm` pair."
+    failing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '"metadata": {"debugger": false}', 'json')
+    passing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '"metadata": {"wasm_name": "xdemo", "debugger": false}', 'json')
 
     family = KERNELSPEC
     anchor = "kernelspec"
@@ -158,6 +170,9 @@ class XK104(XKCheck):
 
 class XK105(XKCheck):
     """interrupt_mode is message"""
+    why = 'xeus installs no SIGINT handler: with the default `signal` mode, interrupting a cell kills the kernel. With `message`, Jupyter sends an interrupt request the kernel answers.'
+    failing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '{"argv": ["xdemo", "-f", "{connection_file}"], "display_name": "Demo", "language": "demo"}', 'json')
+    passing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '{"argv": ["xdemo", "-f", "{connection_file}"], "display_name": "Demo", "language": "demo",\n "interrupt_mode": "message"}', 'json')
 
     family = KERNELSPEC
     anchor = "kernelspec"
@@ -177,6 +192,9 @@ class XK105(XKCheck):
 
 class XK106(XKCheck):
     """Kernelspec folders hold the three logos"""
+    why = "JupyterLab's launcher shows `logo-svg.svg`, the classic notebook the PNGs; jupyterlite-xeus copies the logos it finds into the site."
+    failing = Example('share/jupyter/kernels/xdemo/', 'kernel.json.in', '')
+    passing = Example('share/jupyter/kernels/xdemo/', 'kernel.json.in\nlogo-svg.svg\nlogo-32x32.png\nlogo-64x64.png', '')
 
     family = KERNELSPEC
     anchor = "kernelspec"
@@ -195,6 +213,9 @@ class XK106(XKCheck):
 
 class XK107(XKCheck):
     """argv[0] of the wasm kernelspec is the installed module's absolute path"""
+    why = 'jupyterlite-xeus takes `argv[0]`, adds `.js` and `.wasm` and copies those files into the site; when they are not there (a relative name, a wrong folder) it only warns, `kernels.json` stays empty and the page shows "No Kernel".'
+    failing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '"argv": ["xdemo"]', 'json')
+    passing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '"argv": ["@CMAKE_INSTALL_PREFIX@/bin/xdemo"]', 'json')
 
     family = KERNELSPEC
     anchor = "kernelspec"
@@ -267,6 +288,9 @@ def _module_destinations(cmake: CMakeProject) -> set[str]:
 
 class XK108(XKCheck):
     """Every metadata.shared entry is a side module where the install puts it"""
+    why = "jupyterlite-xeus copies each `metadata.shared` entry from `PREFIX/<path>` into the site under the entry's name, which the kernel's loader then asks for; a path that is not installed fails the build, a name that is not the file's is never found."
+    failing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '"metadata": {"shared": {"lib/libfoo.so": "/usr/lib/libfoo.so"}}', 'json')
+    passing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '"metadata": {"shared": {"libfoo.so": "lib/libfoo.so"}}', 'json')
 
     family = KERNELSPEC
     anchor = "kernelspec"
@@ -349,6 +373,9 @@ _HOST_PATH = re.compile(r"@CMAKE_INSTALL_PREFIX@|@CMAKE_INSTALL_FULL_[A-Z]+@|\$\
 
 class XK109(XKCheck):
     """No native-only env in the wasm kernelspec"""
+    why = "jupyterlite-xeus passes the kernel only `argv`; `env` of the kernelspec never reaches the browser, and values such as `LD_LIBRARY_PATH` or the build machine's prefix mean nothing there. Variables the wasm kernel needs are set in pre.js."
+    failing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '"env": {"LD_LIBRARY_PATH": "@XDEMO_LIBDIR@", "DEMO_HOME": "@CMAKE_INSTALL_PREFIX@/share/demo"}', 'json')
+    passing = Example('wasm/pre.js', 'Module["preRun"] = [].concat(Module["preRun"] || [], () => { ENV["DEMO_HOME"] = "/share/demo"; });', 'js')
 
     family = KERNELSPEC
     anchor = "kernelspec"

@@ -6,7 +6,7 @@ import posixpath
 import re
 
 from ..fixtures import CMakeProject, Command, CppSources, JsonFile, RepoTree, WasmGlue
-from ._base import RUNTIME, XKCheck
+from ._base import RUNTIME, XKCheck, Example
 
 RUNTIME_DIR = "runtime-files"
 NO_RUNTIME_FILES = "the kernel ships no runtime files"
@@ -68,6 +68,9 @@ def _ships(mechanisms: dict[str, str], xk_repo: RepoTree) -> bool:
 
 class XK401(XKCheck):
     """Runtime files travel one way"""
+    why = 'Runtime files used to travel three ways (packed data, JupyterLite mounts, empack); one way, the same natively and in wasm, is one thing to get right.'
+    failing = Example('.github/workflows/lite.yml', 'run: jupyter lite build --XeusAddon.mounts=$PREFIX/share/demo:/share/demo\n# and CMakeLists.txt: --preload-file data@/share/data', 'yaml')
+    passing = Example('CMakeLists.txt', 'xeus_kernel_add(xdemo LIBRARY xeus-demo SOURCES src/xinterpreter.cpp\n    RUNTIME_FILES runtime-files)', 'cmake')
 
     family = RUNTIME
     anchor = "runtime-files"
@@ -86,6 +89,9 @@ class XK401(XKCheck):
 
 class XK402(XKCheck):
     """Runtime files live in runtime-files/ and go through xeus_kernel_add"""
+    why = '`xeus_kernel_add(... RUNTIME_FILES runtime-files)` installs the folder natively to `share/<kernel>` and packs it into `<kernel>.data` for wasm.'
+    failing = Example('CMakeLists.txt', 'target_link_options(xdemo PRIVATE "SHELL:--preload-file ${CMAKE_SOURCE_DIR}/stdlib@/share/stdlib")', 'cmake')
+    passing = Example('CMakeLists.txt', 'xeus_kernel_add(xdemo LIBRARY xeus-demo SOURCES src/xinterpreter.cpp RUNTIME_FILES runtime-files)', 'cmake')
 
     family = RUNTIME
     anchor = "runtime-files"
@@ -116,6 +122,9 @@ class XK402(XKCheck):
 
 class XK403(XKCheck):
     """The interpreter finds runtime files through runtime_dir()"""
+    why = 'One accessor finds the files wherever they are (the install prefix natively, `/share/<kernel>` in wasm, the source tree in tests).'
+    failing = Example('src/xinterpreter.cpp', 'std::ifstream init("/usr/share/xdemo/init.demo");', 'cpp')
+    passing = Example('src/xinterpreter.cpp', 'std::ifstream init(metadata::runtime_dir() + "/init.demo");', 'cpp')
 
     family = RUNTIME
     anchor = "runtime-files"

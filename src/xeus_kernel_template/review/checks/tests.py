@@ -6,7 +6,7 @@ import re
 
 from ..fixtures import CMakeProject, Command, TestFiles, WasmBuild
 from ..parsing import first_lines, with_unreadable
-from ._base import NO_WASM, TESTS, XKCheck
+from ._base import NO_WASM, TESTS, XKCheck, Example
 
 #: What makes a jupyter_kernel_test suite test something beyond starting the kernel.
 SAMPLES = {
@@ -35,6 +35,9 @@ def _real(members: set[str]) -> bool:
 
 class XK701(XKCheck):
     """A real jupyter_kernel_test suite"""
+    why = 'jupyter_kernel_test checks the kernel against the Jupyter protocol (kernel_info, execute, errors, completion, history...); a suite without samples only starts the kernel. Classes made with `type()` or by a factory over several kernelspecs count.'
+    failing = Example('test/test_xdemo_kernel.py', 'class DemoTests(jupyter_kernel_test.KernelTests):\n    kernel_name = "xdemo"', 'python')
+    passing = Example('test/test_xdemo_kernel.py', 'class DemoTests(jupyter_kernel_test.KernelTests):\n    kernel_name = "xdemo"\n    code_hello_world = \'print("hello, world")\'', 'python')
 
     family = TESTS
     anchor = "tests"
@@ -53,6 +56,9 @@ class XK701(XKCheck):
 
 class XK702(XKCheck):
     """ctest runs the protocol tests"""
+    why = 'Tests that ctest runs are run by `cmake --workflow --preset native`, locally and in CI alike.'
+    failing = Example('CMakeLists.txt', '# pytest test/   (run by hand)', 'cmake')
+    passing = Example('CMakeLists.txt', 'add_test(NAME xdemo_protocol COMMAND ${Python_EXECUTABLE} -m pytest ${PROJECT_SOURCE_DIR}/test)', 'cmake')
 
     family = TESTS
     anchor = "tests"
@@ -70,6 +76,9 @@ class XK702(XKCheck):
 
 class XK703(XKCheck):
     """A test of the wasm build"""
+    why = 'The wasm build is a different program (other flags, another server, a loader): only a test of it shows it works. A test binary built for wasm and run by node or emrun counts.'
+    failing = Example('test/', 'test_xdemo_kernel.py   (native tests only)', '')
+    passing = Example('test/wasm/xdemo.test.mjs', 'const Module = await createXeusModule({});\nconst kernel = new Module.xkernel([]);', 'js')
 
     family = TESTS
     anchor = "tests"

@@ -7,7 +7,7 @@ import re
 
 from ..fixtures import CMakeProject, CppSources, Environment, Kernelspec, WasmBuild, WasmGlue, XeusWasmOptions
 from ..parsing import PLACEHOLDER_VALUE, first_lines, with_unreadable
-from ._base import NO_WASM, WASM, XKCheck
+from ._base import NO_WASM, WASM, XKCheck, Example
 from .environments import emscripten_major
 from .kernelspec import argv_written_by_cmake, resolve_program, wasm_specs
 
@@ -68,6 +68,9 @@ def _is_runtime_symbol(name: str) -> bool:
 
 class XK301(XKCheck):
     """The wasm entry point exports the kernel as xkernel"""
+    why = 'jupyterlite-xeus creates the kernel with `new Module.xkernel(argv)`: the class must be registered under that name.'
+    failing = Example('src/main_emscripten_kernel.cpp', 'xeus::export_kernel<xeus_demo::interpreter>("mykernel");', 'cpp')
+    passing = Example('src/main_emscripten_kernel.cpp', 'xeus::export_core();\nxeus::export_kernel<xeus_demo::interpreter>("xkernel");', 'cpp')
 
     family = WASM
     anchor = "cmake"
@@ -94,6 +97,9 @@ def _initializers(glue: WasmGlue) -> list[str]:
 
 class XK302(XKCheck):
     """pre.js defines Module.initialize_xkernel"""
+    why = 'One async start-up hook for every kernel (the unified conventions): the place for fetching files, setting up the file system, anything the interpreter needs before its first request.'
+    failing = Example('wasm/pre.js', 'Module.onRuntimeInitialized = () => setup();', 'js')
+    passing = Example('wasm/pre.js', 'Module["initialize_xkernel"] = () => xkernel_initialize(Module);', 'js')
 
     family = WASM
     anchor = "initialisation-hook"
@@ -123,6 +129,9 @@ class XK302(XKCheck):
 
 class XK303(XKCheck):
     """The loader waits for initialize_xkernel (run dependency)"""
+    why = "jupyterlite-xeus waits for emscripten's run dependencies before it creates the kernel, and calls no hook itself; holding one until `initialize_xkernel` settles is what makes it wait."
+    failing = Example('wasm/pre.js', 'Module["initialize_xkernel"] = async () => { await setup(); };', 'js')
+    passing = Example('wasm/pre.js', 'Module["preRun"] = [].concat(Module["preRun"] || [], () => {\n  addRunDependency("initialize_xkernel");\n  Module["initialize_xkernel"]().then(() => removeRunDependency("initialize_xkernel"));\n});', 'js')
 
     family = WASM
     anchor = "initialisation-hook"
@@ -145,6 +154,9 @@ class XK303(XKCheck):
 
 class XK304(XKCheck):
     """pre.js linked with --pre-js"""
+    why = 'A pre.js that is not linked is not in the module: the hook it defines never runs.'
+    failing = Example('CMakeLists.txt', 'target_link_options(xdemo PRIVATE "SHELL:--post-js ${PROJECT_SOURCE_DIR}/wasm/pre.js")', 'cmake')
+    passing = Example('CMakeLists.txt', 'target_link_options(xdemo PRIVATE "SHELL:--pre-js ${PROJECT_SOURCE_DIR}/wasm/pre.js")', 'cmake')
 
     family = WASM
     anchor = "cmake"
@@ -172,6 +184,9 @@ class XK304(XKCheck):
 
 class XK305(XKCheck):
     """No post.js re-exports of what xeus's wasm helper exports"""
+    why = 'Old loaders needed runtime symbols re-exported on `Module` by hand; what `xeus_wasm_link_options()` exports (its `EXPORTED_RUNTIME_METHODS`, read from the installed xeus or the pinned one) needs no re-export. Others (`wasmTable`, `UTF8ToString`) are not exported by the helper: deleting those would break a kernel that uses them.'
+    failing = Example('wasm/post.js', 'Module["FS"] = FS;\nModule["PATH"] = PATH;', 'js')
+    passing = Example('wasm/post.js', 'Module["wasmTable"] = wasmTable;  // not exported by the helper', 'js')
 
     family = WASM
     anchor = "initialisation-hook"
@@ -213,6 +228,9 @@ class XK305(XKCheck):
 
 class XK308(XKCheck):
     """The wasm executable and the kernelspec agree on names"""
+    why = "jupyterlite-xeus loads `argv[0].js`: the wasm executable's output name, the kernelspec's argv[0] and `metadata.wasm_name` must be one name, or the kernel is not found."
+    failing = Example('CMakeLists.txt', 'add_executable(xeus_kernel src/main_emscripten_kernel.cpp)  # argv[0] is .../bin/xdemo', 'cmake')
+    passing = Example('CMakeLists.txt', 'add_executable(xdemo src/main_emscripten_kernel.cpp)  # argv[0] is .../bin/xdemo', 'cmake')
 
     family = WASM
     anchor = "kernelspec"
