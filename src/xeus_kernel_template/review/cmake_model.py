@@ -15,7 +15,7 @@ import re
 import shlex
 from collections.abc import Iterable
 
-from .parsing import CMakeCommand, expand_variables
+from .parsing import CMakeCommand, collect_variables, expand_variables
 
 # Commands that hand their arguments (after the target) to the compiler or linker.
 _TARGET_SINKS = {"target_link_options", "target_compile_options", "target_link_libraries"}
@@ -153,6 +153,11 @@ class CMakeModel:
                 "PREPEND",
             ):
                 self._setters.setdefault(command.args[1], []).append(command)
+        self.builds = _command_builds(commands)
+        self._by_build = {
+            build: collect_variables(c for c, b in zip(commands, self.builds, strict=True) if build in b)
+            for build in ("native", "wasm")
+        }
         self.targets = self._targets()
         self.flags = self._flags()
         self.installs = self._installs()
@@ -225,7 +230,7 @@ class CMakeModel:
             if target.kind != "executable" or target.branch == "native":
                 continue
             helper = self.calls_for("xeus_wasm_link_options", target)
-            lite = "xeus-lite" in self.links(target)
+            lite = "xeus-lite" in self.links(target, build="wasm")
             entry = any(re.search(r"emscripten|wasm", posixpath.basename(s), re.IGNORECASE) for s in target.sources)
             if helper or lite or (entry and target.branch == "wasm"):
                 out.append(target)
@@ -242,21 +247,35 @@ class CMakeModel:
                         return expansions[0] if expansions else value
         return target.name
 
-    def links(self, target: Target, depth: int = 0) -> set[str]:
+    def runs_in(self, command: CMakeCommand, build: str) -> bool:
+        """Whether the command may run in that build ("native" or "wasm"), evaluating
+        EMSCRIPTEN and the options and ON/OFF variables the project sets (unknown: may)."""
+        for c, builds in zip(self.commands, self.builds, strict=True):
+            if c is command:
+                return build in builds
+        return True
+
+    def links(self, target: Target, depth: int = 0, build: str | None = None) -> set[str]:
         """Everything the target links (``target_link_libraries``), through the project's own
-        libraries, every expansion of variables included."""
+        libraries, variables expanded with the values they have in the target's build."""
+        build = build or target.branch
+        variables = self._by_build.get(build, self.variables) if build else self.variables
         found: set[str] = set()
         for command in self.calls_for("target_link_libraries", target):
+            if build and not self.runs_in(command, build):
+                continue
             for arg in command.args[1:]:
                 if arg in _SCOPE_WORDS:
                     continue
-                for expansion in self.expand(arg):
+                for expansion in expand_variables(arg, variables):
                     found.update(item for item in expansion.split(";") if item and item not in _SCOPE_WORDS)
         if depth < 4:
             for library in [t for t in self.targets if t.kind == "library" and t.name in found]:
-                if library.branch and target.branch and library.branch != target.branch:
+                if library.branch and build and library.branch != build:
                     continue
-                found |= self.links(library, depth + 1)
+                if build and not self.runs_in(library.command, build):
+                    continue
+                found |= self.links(library, depth + 1, build)
         return found
 
     # -- flags ---------------------------------------------------------------------------
@@ -402,3 +421,123 @@ class CMakeModel:
                 for expansion in {destination, *self.expand(destination)}:
                     out.setdefault(expansion, []).append((source, command))
         return out
+
+
+_TRUE = {"ON", "TRUE", "YES", "Y", "1"}
+_FALSE = {"OFF", "FALSE", "NO", "N", "0", "IGNORE", "NOTFOUND", ""}
+
+
+def _truth(value: str) -> bool | None:
+    v = value.strip().upper()
+    if v in _TRUE:
+        return True
+    if v in _FALSE or v.endswith("-NOTFOUND"):
+        return False
+    return None
+
+
+def _known_booleans(commands: list[CMakeCommand], build: str) -> dict[str, bool]:
+    """ON/OFF values of ``option()`` and ``set(VAR ON)`` in one build (the last one wins)."""
+    values: dict[str, bool] = {}
+    for command in commands:
+        if command.branch and command.branch != build:
+            continue
+        args = command.args
+        if command.name == "option" and args:
+            truth = _truth(args[2]) if len(args) > 2 else False
+            if truth is not None and args[0] not in values:
+                values[args[0]] = truth
+        elif command.name == "set" and len(args) >= 2 and not command.guarded:
+            truth = _truth(args[1])
+            if truth is not None:
+                values[args[0]] = truth
+    return values
+
+
+def _evaluate(args: tuple[str, ...], build: str, known: dict[str, bool]) -> bool | None:
+    """A simple if() condition in a build: atoms, NOT, AND, OR; None when unknown."""
+    tokens = [a.strip() for a in args]
+    if not tokens or "(" in tokens or ")" in tokens:
+        return None
+
+    def atom(token: str) -> bool | None:
+        name = token[2:-1] if token.startswith("${") and token.endswith("}") else token
+        if name.upper() == "EMSCRIPTEN":
+            return build == "wasm"
+        if name in known:
+            return known[name]
+        return _truth(name) if name.upper() in _TRUE | {"OFF", "FALSE", "NO"} else None
+
+    # OR of ANDs, NOT binding tightest
+    result: bool | None = False
+    for alternative in _split(tokens, "OR"):
+        value: bool | None = True
+        for part in _split(alternative, "AND"):
+            negate = 0
+            while part and part[0].upper() == "NOT":
+                negate += 1
+                part = part[1:]
+            if len(part) != 1:
+                v = None
+            else:
+                v = atom(part[0])
+            if v is not None and negate % 2:
+                v = not v
+            value = False if v is False or value is False else (None if v is None or value is None else True)
+        result = True if value is True or result is True else (None if value is None or result is None else False)
+    return result
+
+
+def _split(tokens: list[str], word: str) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    for token in tokens:
+        if token.upper() == word:
+            out.append([])
+        else:
+            out[-1].append(token)
+    return out
+
+
+def _command_builds(commands: list[CMakeCommand]) -> list[frozenset[str]]:
+    """For each command, the builds it may run in (following if/elseif/else/endif)."""
+    both = ("native", "wasm")
+    known = {build: _known_booleans(commands, build) for build in both}
+    out: list[frozenset[str]] = []
+    # frame: per build, (this branch may run, an earlier branch surely ran)
+    stack: list[dict[str, tuple[bool, bool]]] = []
+
+    def current() -> frozenset[str]:
+        return frozenset(b for b in both if all(frame[b][0] for frame in stack))
+
+    for command in commands:
+        name = command.name
+        if name == "if":
+            out.append(current())
+            frame = {}
+            for b in both:
+                value = _evaluate(command.args, b, known[b])
+                frame[b] = (value is not False, value is True)
+            stack.append(frame)
+            continue
+        if name in ("elseif", "else") and stack:
+            frame = stack[-1]
+            for b in both:
+                _, taken = frame[b]
+                if name == "else":
+                    frame[b] = (not taken, True)
+                else:
+                    value = _evaluate(command.args, b, known[b])
+                    frame[b] = (not taken and value is not False, taken or value is True)
+            stack.pop()
+            out.append(current())
+            stack.append(frame)
+            continue
+        if name == "endif" and stack:
+            stack.pop()
+            out.append(current())
+            continue
+        builds = current()
+        if command.branch:
+            builds = builds & {command.branch}
+        out.append(builds)
+    return out

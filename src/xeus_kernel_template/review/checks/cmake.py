@@ -366,8 +366,9 @@ def xeus_lite_major(cmake: CMakeProject, envs: list[Environment]) -> tuple[int |
             continue
         for spec in env.spec("xeus-lite"):
             majors = admitted_majors(spec.version, 5) if spec.version else None
-            if majors and len(majors) == 1:
-                return next(iter(majors)), f"{env.label} pins xeus-lite {spec.version}"
+            if majors and (len(majors) == 1 or min(majors) >= XEUS_LITE_SHARED_XEUS_FROM):
+                # a floor at or above 4 says enough: every such xeus-lite links the shared xeus
+                return min(majors), f"{env.label} pins xeus-lite {spec.version}"
     for call in cmake.calls("find_package"):
         if call.args[:1] == ("xeus-lite",) and len(call.args) > 1:
             majors = {version_major(v) for v in cmake.expand(call.args[1])} - {None}
@@ -416,7 +417,7 @@ class XK212(XKCheck):
                 shipped.append(f"`{spec.path}` lists {first_lines(f'`{k}`' for k in shared)} in metadata.shared")
         major, source = xeus_lite_major(xk_cmake, xk_envs)
         if major is not None and major >= XEUS_LITE_SHARED_XEUS_FROM and any(
-            "xeus-lite" in xk_cmake.model.links(t) for t in targets
+            "xeus-lite" in xk_cmake.model.links(t, build="wasm") for t in targets
         ):
             shipped.append(f"xeus-lite {major} links the shared `libxeus.so` ({source})")
         if not shipped:
@@ -466,7 +467,7 @@ class XK213(XKCheck):
         problems = []
         if major >= XEUS_LITE_SHARED_XEUS_FROM:
             for target in targets:
-                links = xk_cmake.model.links(target)
+                links = xk_cmake.model.links(target, build="wasm")
                 if "xeus-lite" in links and "xeus-static" in links:
                     problems.append(f"`{target.name}` links `xeus-static` besides xeus-lite {major}, which links "
                                     f"the shared xeus ({source})")
