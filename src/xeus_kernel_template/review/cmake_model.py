@@ -153,7 +153,13 @@ class CMakeModel:
                 "PREPEND",
             ):
                 self._setters.setdefault(command.args[1], []).append(command)
-        self.builds = _command_builds(commands)
+        self.builds, self.sure = _command_builds(commands)
+        # keyed by value (commands are frozen): repo-review may copy fixtures between checks
+        self._builds_of: dict[CMakeCommand, frozenset[str]] = {}
+        self._sure_of: dict[CMakeCommand, frozenset[str]] = {}
+        for c, b, sure in zip(commands, self.builds, self.sure, strict=True):
+            self._builds_of[c] = self._builds_of.get(c, frozenset()) | b
+            self._sure_of[c] = self._sure_of.get(c, sure) & sure
         self._by_build = {
             build: collect_variables(c for c, b in zip(commands, self.builds, strict=True) if build in b)
             for build in ("native", "wasm")
@@ -250,10 +256,12 @@ class CMakeModel:
     def runs_in(self, command: CMakeCommand, build: str) -> bool:
         """Whether the command may run in that build ("native" or "wasm"), evaluating
         EMSCRIPTEN and the options and ON/OFF variables the project sets (unknown: may)."""
-        for c, builds in zip(self.commands, self.builds, strict=True):
-            if c is command:
-                return build in builds
-        return True
+        builds = self._builds_of.get(command)
+        return True if builds is None else build in builds
+
+    def surely_runs(self, command: CMakeCommand) -> frozenset[str]:
+        """The builds in which every condition around the command is known to hold."""
+        return self._sure_of.get(command, frozenset())
 
     def links(self, target: Target, depth: int = 0, build: str | None = None) -> set[str]:
         """Everything the target links (``target_link_libraries``), through the project's own
@@ -424,6 +432,8 @@ class CMakeModel:
 
 
 _TRUE = {"ON", "TRUE", "YES", "Y", "1"}
+#: Platform variables that are false when emscripten is the compiler.
+_NOT_IN_WASM = {"WIN32", "MSVC", "APPLE", "CYGWIN", "MINGW", "IOS", "ANDROID", "UNIX_AND_NOT_EMSCRIPTEN"}
 _FALSE = {"OFF", "FALSE", "NO", "N", "0", "IGNORE", "NOTFOUND", ""}
 
 
@@ -464,6 +474,8 @@ def _evaluate(args: tuple[str, ...], build: str, known: dict[str, bool]) -> bool
         name = token[2:-1] if token.startswith("${") and token.endswith("}") else token
         if name.upper() == "EMSCRIPTEN":
             return build == "wasm"
+        if build == "wasm" and name.upper() in _NOT_IN_WASM:
+            return False
         if name in known:
             return known[name]
         return _truth(name) if name.upper() in _TRUE | {"OFF", "FALSE", "NO"} else None
@@ -498,46 +510,58 @@ def _split(tokens: list[str], word: str) -> list[list[str]]:
     return out
 
 
-def _command_builds(commands: list[CMakeCommand]) -> list[frozenset[str]]:
-    """For each command, the builds it may run in (following if/elseif/else/endif)."""
+def _command_builds(commands: list[CMakeCommand]) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+    """For each command, the builds it may run in, and those it surely runs in (following
+    if/elseif/else/endif with the conditions evaluated per build)."""
     both = ("native", "wasm")
     known = {build: _known_booleans(commands, build) for build in both}
     out: list[frozenset[str]] = []
-    # frame: per build, (this branch may run, an earlier branch surely ran)
-    stack: list[dict[str, tuple[bool, bool]]] = []
+    sure: list[frozenset[str]] = []
+    # frame: per build, (this branch may run, an earlier branch surely ran, this branch surely runs)
+    stack: list[dict[str, tuple]] = []
 
     def current() -> frozenset[str]:
         return frozenset(b for b in both if all(frame[b][0] for frame in stack))
+
+    def certain() -> frozenset[str]:
+        return frozenset(b for b in both if all(frame[b][2] for frame in stack))
 
     for command in commands:
         name = command.name
         if name == "if":
             out.append(current())
+            sure.append(certain())
             frame = {}
             for b in both:
                 value = _evaluate(command.args, b, known[b])
-                frame[b] = (value is not False, value is True)
+                frame[b] = (value is not False, value is True, value is True, value is not None)
             stack.append(frame)
             continue
         if name in ("elseif", "else") and stack:
             frame = stack[-1]
             for b in both:
-                _, taken = frame[b]
+                _, taken, _, decided = frame[b]
                 if name == "else":
-                    frame[b] = (not taken, True)
+                    frame[b] = (not taken, True, decided and not taken, decided)
                 else:
                     value = _evaluate(command.args, b, known[b])
-                    frame[b] = (not taken and value is not False, taken or value is True)
+                    frame[b] = (not taken and value is not False, taken or value is True,
+                                decided and not taken and value is True, decided and value is not None)
             stack.pop()
             out.append(current())
+            sure.append(certain())
             stack.append(frame)
             continue
         if name == "endif" and stack:
             stack.pop()
             out.append(current())
+            sure.append(certain())
             continue
         builds = current()
+        certainly = certain()
         if command.branch:
             builds = builds & {command.branch}
+            certainly = certainly & {command.branch}
         out.append(builds)
-    return out
+        sure.append(certainly)
+    return out, sure

@@ -321,7 +321,9 @@ def _spec_builds(spec_path: str, cmake: CMakeProject) -> frozenset[str]:
     for command in cmake.commands:
         if command.name in ("message", "if", "elseif", "else", "endif"):
             continue
-        builds = {command.branch} if command.branch else {"native", "wasm"}
+        builds = {b for b in ("native", "wasm") if cmake.model.runs_in(command, b)}
+        if command.branch:
+            builds &= {command.branch}
         for arg in command.args:
             if "share" not in arg and "kernel" not in arg.lower() and "SPEC" not in arg.upper():
                 continue

@@ -31,8 +31,13 @@ PIXI_ADVICE = {
 }
 
 
-def _roles(wasm: WasmBuild) -> list[str]:
-    return [DEV] + ([WASM_BUILD, WASM_HOST] if wasm.enabled else [])
+def native_build(cmake: CMakeProject, wasm: WasmBuild) -> bool:
+    """Whether the kernel has a native build: not a wasm-only kernel (no xeus-zmq in CMake)."""
+    return not wasm.enabled or bool(cmake.mentions(r"xeus-zmq"))
+
+
+def _roles(cmake: CMakeProject, wasm: WasmBuild) -> list[str]:
+    return ([DEV] if native_build(cmake, wasm) else []) + ([WASM_BUILD, WASM_HOST] if wasm.enabled else [])
 
 
 def of_role(envs: list[Environment], role: str) -> list[Environment]:
@@ -67,12 +72,14 @@ class XK501(XKCheck):
     family = ENVIRONMENTS
     anchor = "stack"
 
-    def check(self, xk_envs: list[Environment], xk_pixi: Pixi | None, xk_wasm: WasmBuild) -> bool | str:
+    def check(
+        self, xk_envs: list[Environment], xk_pixi: Pixi | None, xk_cmake: CMakeProject, xk_wasm: WasmBuild
+    ) -> bool | str:
         """Describe the environments the kernel is built in: the template's `environment-dev.yml`, and for
         wasm `environment-wasm-build.yml` and `environment-wasm-host.yml` (or the same three as
         `pixi.toml` environments).
         """
-        missing = [role for role in _roles(xk_wasm) if not [e for e in xk_envs if e.role == role]]
+        missing = [role for role in _roles(xk_cmake, xk_wasm) if not [e for e in xk_envs if e.role == role]]
         if not missing:
             return True
         if xk_pixi is not None and not xk_pixi.error:
@@ -125,7 +132,7 @@ class XK503(XKCheck):
     anchor = "stack"
     requires = frozenset({"XK502"})
 
-    def check(self, xk_envs: list[Environment], xk_wasm: WasmBuild) -> bool | str:
+    def check(self, xk_envs: list[Environment], xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str:
         """Pin one coherent stack in every environment: `xeus >=6,<7`, `xeus-zmq >=4,<5` (development),
         `xeus-lite >=5,<6` (wasm host).
         """
@@ -141,7 +148,7 @@ class XK503(XKCheck):
                 else:
                     continue
                 self.at(env.path, env.line_of(spec.name))
-        needed = {DEV: ("xeus-zmq",)}
+        needed = {DEV: ("xeus-zmq",)} if native_build(xk_cmake, xk_wasm) else {}
         if xk_wasm.enabled:
             needed[WASM_HOST] = ("xeus-lite",)
         for role, packages in needed.items():
@@ -273,7 +280,7 @@ CMAKE_TO_CONDA = {
     "libuuid": ("libuuid",),
     "xtl": ("xtl",),
     "pyjs": ("pyjs",),
-    "tabulate": ("tabulate",),
+    "tabulate": ("cpp-tabulate", "tabulate"),
     "xvega": ("xvega",),
     "xvega-bindings": ("xvega-bindings",),
     "xproperty": ("xproperty",),
@@ -298,6 +305,8 @@ TRANSITIVE = {
     "xwidgets": {"xproperty", "xeus"},
     "xcanvas": {"xwidgets", "xproperty", "xeus"},
     "xvega": {"nlohmann_json"},
+    "sqlitecpp": {"sqlite", "libsqlite"},
+    "xvega-bindings": {"xvega", "nlohmann_json"},
 }
 #: find_package names that are CMake's own modules or the stack (checked elsewhere).
 NOT_DEPENDENCIES = {
@@ -324,14 +333,20 @@ def own_dependencies(cmake: CMakeProject) -> list[tuple[str, str | None, object]
     fetched = {c.args[0].lower() for c in cmake.calls("fetchcontent_declare", "externalproject_add") if c.args}
     out = []
     for call in cmake.calls("find_package"):
-        if not call.args or "REQUIRED" not in call.args or call.guarded:
-            continue  # optional, or behind an option we cannot evaluate
+        if not call.args or "REQUIRED" not in call.args:
+            continue
+        branch = call.branch
+        if call.guarded:  # behind options: only when their values are known
+            sure = cmake.model.surely_runs(call)
+            if not sure:
+                continue
+            branch = next(iter(sure)) if len(sure) == 1 else None
         if any(part in ("test", "tests", "testing", "examples") for part in call.file.split("/")[:-1]):
             continue
         name = call.args[0]
         if "${" in name or name.lower() in NOT_DEPENDENCIES or name.lower() in fetched:
             continue
-        out.append((name, call.branch, call))
+        out.append((name, branch, call))
     return out
 
 
@@ -355,7 +370,7 @@ class XK507(XKCheck):
         deps = own_dependencies(xk_cmake)
         if not deps:
             return self.skip("the CMake code requires no package besides the xeus stack")
-        roles = [DEV] + ([WASM_HOST] if xk_wasm.enabled else [])
+        roles = ([DEV] if native_build(xk_cmake, xk_wasm) else []) + ([WASM_HOST] if xk_wasm.enabled else [])
         problems: list[str] = []
         checked = False
         for role in roles:
