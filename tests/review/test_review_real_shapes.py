@@ -525,6 +525,87 @@ CASES = [
 ]
 
 
+#: xeus linked through an option, as most kernels do it: shared by default, the wasm branch
+#: may turn it off.
+OPTION_LINK = _d(
+    """
+    option(XDEMO_USE_SHARED_XEUS "Link the shared xeus" ON)
+    if(XDEMO_USE_SHARED_XEUS)
+        set(XDEMO_XEUS_TARGET xeus)
+    else()
+        set(XDEMO_XEUS_TARGET xeus-static)
+    endif()
+    add_library(xdemo-lib STATIC src/x.cpp)
+    target_link_libraries(xdemo-lib PUBLIC ${XDEMO_XEUS_TARGET})
+    """
+)
+
+
+def option_link(wasm_override: str = "") -> dict:
+    cmake = hand_cmake("cmake_minimum_required(VERSION 3.16)\n", "cmake_minimum_required(VERSION 3.16)\n"
+                       + (f"if(EMSCRIPTEN)\n    set(XDEMO_USE_SHARED_XEUS {wasm_override})\nendif()\n" if wasm_override else "")
+                       + OPTION_LINK).replace("PRIVATE xeus-lite)", "PRIVATE xeus-lite xdemo-lib)")
+    return hand({"CMakeLists.txt": cmake})
+
+
+CASES += [
+    # --- found by the survey: options evaluated per build ------------------------------------
+    case("XK213", option_link(), "pass", id="shared-by-option"),
+    case("XK213", option_link("OFF"), "fail", "`xdemo` links `xeus-static` besides xeus-lite 5", id="static-in-wasm"),
+    case(
+        "XK213",
+        {**option_link("OFF"), "environment-wasm-host.yml": ENV_WASM_HOST.replace("xeus-lite >=5,<6", "xeus-lite >=4.0.0")},
+        "fail",
+        "besides xeus-lite 4",
+        id="a-floor-of-four-is-enough",
+    ),
+    case(
+        "XK107",
+        hand({"CMakeLists.txt": HAND_CMAKE.replace('set(XDEMO_BIN "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/")',
+                                                   'set(XDEMO_BIN "${CMAKE_INSTALL_FULL_BINDIR}/")')}),
+        "pass",
+        id="full-bindir",
+    ),
+    case(
+        "XK507",
+        {"CMakeLists.txt": CMAKELISTS + 'option(DEMO_USE_JIT "" OFF)\nif(DEMO_USE_JIT)\n    find_package(LuaJIT REQUIRED)\n'
+         "else()\n    find_package(Lua REQUIRED)\nendif()\n",
+         "environment-dev.yml": ENV_DEV + "  - lua\n", "environment-wasm-host.yml": ENV_WASM_HOST + "  - lua\n"},
+        "pass",
+        id="option-default-decides",
+    ),
+    case(
+        "XK507",
+        {"CMakeLists.txt": CMAKELISTS + 'option(DEMO_USE_JIT "" OFF)\nif(NOT DEMO_USE_JIT)\n    find_package(Lua REQUIRED)\nendif()\n'},
+        "fail",
+        "`Lua` (`find_package` at CMakeLists.txt:10) is in no native environment",
+        id="option-default-requires",
+    ),
+    case(
+        "XK507",
+        {"CMakeLists.txt": CMAKELISTS + "if(DEMO_FROM_THE_COMMAND_LINE)\n    find_package(Lua REQUIRED)\nendif()\n"},
+        "skip",
+        "requires no package",
+        id="unknown-condition",
+    ),
+    case(
+        "XK507",
+        {"CMakeLists.txt": CMAKELISTS + "find_package(tabulate REQUIRED)\nfind_package(SQLite3 REQUIRED)\n",
+         "environment-dev.yml": ENV_DEV + "  - cpp-tabulate\n  - sqlitecpp\n",
+         "environment-wasm-host.yml": ENV_WASM_HOST + "  - cpp-tabulate\n  - sqlitecpp\n"},
+        "pass",
+        id="conda-names",
+    ),
+    case(
+        "XK501",
+        {"environment-dev.yml": None, "cmake/XeusKernel.cmake": KERNEL_MODULE.replace(
+            "find_package(xeus-zmq ${DEMO_ZMQ_MAJOR} REQUIRED)", "").replace(" xeus-zmq)", ")")},
+        "pass",
+        id="wasm-only-needs-no-dev-environment",
+    ),
+]
+
+
 @pytest.mark.parametrize(("check_id", "changes", "expected", "fragment"), CASES)
 def test_real_shapes(tmp_path, check_id, changes, expected, fragment):
     run_case(tmp_path, check_id, changes, expected, fragment)

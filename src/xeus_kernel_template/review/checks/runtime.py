@@ -68,7 +68,7 @@ def _ships(mechanisms: dict[str, str], xk_repo: RepoTree) -> bool:
 
 class XK401(XKCheck):
     """Runtime files travel one way"""
-    why = 'Runtime files used to travel three ways (packed data, JupyterLite mounts, empack); one way, the same natively and in wasm, is one thing to get right.'
+    why = ('Runtime files used to travel three ways (packed data, JupyterLite mounts, empack); one way, the same natively and in wasm, is one thing to get right. The packages jupyterlite-xeus packs from the host environment (its default empack packing) are dependencies, not runtime files of the kernel.')
     failing = Example('.github/workflows/lite.yml', 'run: jupyter lite build --XeusAddon.mounts=$PREFIX/share/demo:/share/demo\n# and CMakeLists.txt: --preload-file data@/share/data', 'yaml')
     passing = Example('CMakeLists.txt', 'xeus_kernel_add(xdemo LIBRARY xeus-demo SOURCES src/xinterpreter.cpp\n    RUNTIME_FILES runtime-files)', 'cmake')
 
