@@ -49,6 +49,20 @@ def commit_release(repo: Path, tag: str) -> None:
     git(repo, "tag", "-a", tag, "-m", tag)
 
 
+def two_releases(repo: Path, changes: dict[str, list[tuple[str, str]]], tags: tuple[str, str] = ("v1.0.0", "v1.1.0")) -> Path:
+    """The working tree as release tags[0], then with *changes* (template path: [(old, new)])
+    as release tags[1]."""
+    repo.mkdir(parents=True)
+    git(repo, "init", "--quiet")
+    copy_template(repo)
+    commit_release(repo, tags[0])
+    for relative, edits in changes.items():
+        for old, new in edits:
+            replace_once(repo / relative, old, new)
+    commit_release(repo, tags[1])
+    return repo
+
+
 def copy_project(releases: Path, destination: Path, ref: str, data: dict | None = None) -> Path:
     copier.run_copy(str(releases), str(destination), data={**BASE, **(data or {})}, defaults=True, vcs_ref=ref, quiet=True)
     git(destination, "init", "--quiet")

@@ -23,9 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from template_repo import (
-    TEMPLATE, commit_all, commit_release, copy_project, copy_template, git, leftovers, replace_once, status, tree, update,
-)
+from template_repo import TEMPLATE, commit_all, copy_project, git, leftovers, status, tree, two_releases, update
 
 pytestmark = pytest.mark.native
 
@@ -101,16 +99,7 @@ AUTHOR_FILES = sorted(p.relative_to(FIXTURE).as_posix() for p in FIXTURE.rglob("
 
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory) -> Path:
-    repo = tmp_path_factory.mktemp("lua-releases") / "xeus-kernel-template"
-    repo.mkdir()
-    git(repo, "init", "--quiet")
-    copy_template(repo)
-    commit_release(repo, BEFORE)
-    for relative, changes in NEXT_TO_THE_HOMES.items():
-        for old, new in changes:
-            replace_once(repo / relative, old, new)
-    commit_release(repo, AFTER)
-    return repo
+    return two_releases(tmp_path_factory.mktemp("lua-releases") / "xeus-kernel-template", NEXT_TO_THE_HOMES, (BEFORE, AFTER))
 
 
 def build_and_test(toolchain, project: Path, preset: str = "native") -> str:
