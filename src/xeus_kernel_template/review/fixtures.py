@@ -339,11 +339,13 @@ def _spec_builds(spec_path: str, cmake: CMakeProject) -> frozenset[str]:
     return frozenset(explicit or broad)
 
 
-def xk_kernelspecs(root: Any, xk_repo: RepoTree, xk_cmake: CMakeProject) -> list[Kernelspec]:
+def xk_kernelspecs(root: Any, xk_repo: RepoTree, xk_cmake: CMakeProject | None = None) -> list[Kernelspec]:
     """Fixture: every kernelspec file (``kernel.json``, ``*kernel.json.in``), parsed as JSON
     after replacing ``@VAR@`` placeholders, with the builds whose CMake code uses it; a
     spec is wasm-only by its name (``wasm_kernel.json.in``, a wasm folder) or because only
     the wasm build configures or installs it. Standard ones first."""
+    if xk_cmake is None:  # called directly (not as a fixture)
+        xk_cmake = globals()["xk_cmake"](root, xk_repo)
     specs: list[Kernelspec] = []
     for path in xk_repo.named(_SPEC_NAME.pattern):
         parts = path.split("/")
