@@ -184,10 +184,14 @@ def test_the_reviewer_scores_it_like_the_template_itself(adopted, releases, tmp_
     answers = {k: v for k, v in adopted.plan.answers.items() if not k.startswith("_")}
     fresh = copy_project(releases, tmp_path / "fresh", BEFORE, answers)
     own, failed = score(fresh)
-    assert (adopted.plan.score_after, adopted.plan.failed_after) == (own, failed)
+    # The same failures; the adopted kernel may have more checks that apply (its own
+    # dependency, find_package(Lua), is checked against its environments: XK507).
+    assert adopted.plan.failed_after == failed
+    passed_after, total_after = map(int, adopted.plan.score_after.split("/"))
+    assert total_after - passed_after == len(failed) and total_after >= int(own.split("/")[1])
     passed, total = map(int, adopted.plan.score_before.split("/"))
-    assert passed < int(own.split("/")[0])
-    assert score(adopted.repo)[0] == own
+    assert passed < passed_after
+    assert score(adopted.repo)[0] == adopted.plan.score_after
 
 
 def test_then_plain_copier_update_works(adopted):
@@ -197,8 +201,11 @@ def test_then_plain_copier_update_works(adopted):
     assert "  - jupyter_client >=8.6\n" in (adopted.repo / "environment-dev.yml").read_text()
     assert yaml.safe_load((adopted.repo / ".copier-answers.yml").read_text())["_commit"] == AFTER
     changed = {line[3:] for line in status(adopted.repo)}
-    # The release (the answers, the reviewer's rev in the pre-commit config) and its one change.
-    assert changed == {".copier-answers.yml", ".pre-commit-config.yaml", "environment-dev.yml"}, changed
+    # The release (the answers, the reviewer's rev in the pre-commit config and the review
+    # workflow) and its one change.
+    assert changed == {
+        ".copier-answers.yml", ".pre-commit-config.yaml", ".github/workflows/review.yml", "environment-dev.yml"
+    }, changed
 
 
 # --- refusals: each one-line, each leaving everything as it was -------------------------------
