@@ -48,10 +48,11 @@ KERNEL = "xmylang"
 HOOK_OLD, HOOK_NEW = "wasm/initialize.js", "wasm/initialize_xkernel.js"
 HOOK_TEMPLATE = "template/wasm/{% if with_wasm %}initialize_xkernel.js{% endif %}.jinja"
 # Convention lines that differ between the two releases (v0.1.0, v0.2.0), in template-owned
-# cmake/XeusKernel.cmake and environment-dev.yml.
+# cmake/XeusKernel.cmake and environment-dev.yml (whose pin comes from stack.yml).
 PRE_JS_OLD = 'set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")'
 PRE_JS_NEW = 'set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize_xkernel.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")'
 PIN_OLD, PIN_NEW = "  - jupyter_client >=7\n", "  - jupyter_client >=8\n"
+STACK_PIN_OLD, STACK_PIN_NEW = '      jupyter_client: ">=7"\n', '      jupyter_client: ">=8"\n'
 
 
 def update(project: Path, ref: str = NEW, **kwargs) -> float:
@@ -68,7 +69,7 @@ def make_older(tree: Path) -> None:
     hook.rename(hook.with_name(hook.name.replace("initialize_xkernel.js", "initialize.js")))
     replace_once(tree / "template/cmake/XeusKernel.cmake", PRE_JS_NEW, PRE_JS_OLD)
     replace_once(tree / "template/wasm/{% if with_wasm %}pre.js{% endif %}", "// wasm/initialize_xkernel.js,", "// wasm/initialize.js,")
-    replace_once(tree / "template/environment-dev.yml.jinja", PIN_NEW, PIN_OLD)
+    replace_once(tree / "stack.yml", STACK_PIN_NEW, STACK_PIN_OLD)  # environment-dev.yml takes it from the stack
     replace_once(tree / "copier.yml", f"  - {HOOK_NEW}\n", f"  - {HOOK_OLD}\n")
     drop_migrations(tree)
 

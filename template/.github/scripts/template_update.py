@@ -153,7 +153,7 @@ def why_trust(config: dict, old: Version, new: Version) -> list[str]:
 
 def changelog(text: str, old: Version, new: Version) -> str:
     """The sections of a Keep a Changelog file for the releases after old, up to new,
-    with their headings moved three levels down (they sit under the body's own)."""
+    with their headings two levels down (they sit under the body's own `###`)."""
     sections, current = [], None
     for line in text.splitlines():
         heading = re.match(r"^## \[?v?([^\]\s]+)\]?", line)
@@ -165,7 +165,7 @@ def changelog(text: str, old: Version, new: Version) -> str:
         elif re.match(r"^\[[^\]]+\]: ", line):  # link references at the bottom
             current = None
         if current is not None:
-            current.append("###" + line if line.startswith("#") else line)
+            current.append("##" + line if line.startswith("#") else line)
     return "\n".join("\n".join(section).strip() for section in sections)
 
 
