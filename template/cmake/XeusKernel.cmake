@@ -245,7 +245,8 @@ endfunction()
 # The kernel's protocol tests (test/*.py, jupyter_kernel_test) run by ctest against the
 # build-tree kernelspec, with the Python that has jupyter_kernel_test (environment-dev.yml).
 function(_xeus_kernel_add_tests kernel multi_config)
-    if(NOT EXISTS "${PROJECT_SOURCE_DIR}/test")
+    # -DBUILD_TESTING=OFF (CTest's switch), as the package recipes build: no tests, no Python.
+    if(NOT EXISTS "${PROJECT_SOURCE_DIR}/test" OR (DEFINED BUILD_TESTING AND NOT BUILD_TESTING))
         return()
     endif()
     find_package(Python 3.9 COMPONENTS Interpreter)
@@ -295,7 +296,7 @@ endfunction()
 # (*.test.mjs); Playwright opens the packed site in Chromium (pytest). Run after `lite`.
 function(_xeus_kernel_add_wasm_tests kernel)
     set(tests "${PROJECT_SOURCE_DIR}/test/wasm")
-    if(NOT EXISTS "${tests}")
+    if(NOT EXISTS "${tests}" OR (DEFINED BUILD_TESTING AND NOT BUILD_TESTING))
         return()
     endif()
     find_program(XEUS_KERNEL_NODE node NO_CMAKE_FIND_ROOT_PATH)
