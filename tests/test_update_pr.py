@@ -8,7 +8,9 @@ is its own. The pull request itself (gh) is GitHub's part and is not run here.""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import CHECK_JSONSCHEMA
 from template_repo import TEMPLATE, commit_all, copy_project, git, leftovers, status, two_releases
 from test_update import KERNEL, NEW, OLD, build_releases, edit_on_changed_template_line, readme_body
 
@@ -201,3 +204,33 @@ def test_the_workflow_installs_the_copier_the_script_needs(old_kernel):
     imports = {line.split()[1].split(".")[0] for line in script.splitlines() if line.startswith(("import ", "from "))}
     assert imports - set(sys.stdlib_module_names) == {"yaml", "packaging"}
     assert f"{KERNEL}" not in script  # the same file for every kernel
+
+
+# --- Renovate, the documented alternative -------------------------------------------------
+
+
+def renovate_config() -> str:
+    text = (TEMPLATE / "docs/updating.md").read_text()
+    return re.search(r"<!-- renovate-config: [^>]*-->\n```json\n(.*?)```", text, re.DOTALL).group(1)
+
+
+def validate_renovate(config: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Against Renovate's own JSON schema, as check-jsonschema vendors it (offline)."""
+    path = tmp_path / "renovate.json"
+    path.write_text(config)
+    return subprocess.run(CHECK_JSONSCHEMA + ["--builtin-schema", "vendor.renovate", str(path)], capture_output=True, text=True)
+
+
+def test_the_renovate_config_of_the_docs_is_valid(tmp_path):
+    config = renovate_config()
+    result = validate_renovate(config, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    parsed = json.loads(config)
+    assert parsed["enabledManagers"] == ["copier"] and parsed["ignoreScripts"] is False
+    assert all(rule.get("automerge") is False for rule in parsed["packageRules"] if "copier" in rule.get("matchManagers", []))
+
+
+def test_renovates_schema_is_not_blind(tmp_path):
+    for broken in (renovate_config().replace('["copier"]', '["copierx"]'), renovate_config().replace("false", '"no"', 1)):
+        result = validate_renovate(broken, tmp_path)
+        assert result.returncode != 0, broken
