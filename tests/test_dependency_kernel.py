@@ -88,7 +88,7 @@ NEXT_TO_THE_HOMES = {
          '        set(startup "${PROJECT_SOURCE_DIR}/src/native_startup.cpp")  # the author\'s hooks\n'),
     ],
     # around the CI job that runs the author's presets
-    "template/.github/workflows/native.yml": [
+    "template/.github/workflows/native.yml.jinja": [
         ("        name: List the workflow presets of CMakeKernelPresets.json\n",
          "        name: List your workflow presets (CMakeKernelPresets.json)\n"),
     ],

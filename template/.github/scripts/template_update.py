@@ -222,7 +222,7 @@ def remote_state(project: Path, remote: str, branch: str) -> tuple[str | None, b
     tip = f"refs/remotes/{remote}/{branch}"
     message = git("log", "-1", "--format=%B", tip, cwd=project)
     ours = any(line.startswith(TRAILER) for line in message.splitlines())
-    return git("rev-parse", f"{tip}^{{tree}}", cwd=project).strip(), ours
+    return git("rev-parse", tip + "^{tree}", cwd=project).strip(), ours
 
 
 # --- the pull request ---------------------------------------------------------------------
