@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -138,10 +139,10 @@ def test_a_failed_lookup_writes_nothing(template_copy):
 
 
 class Recorded(http.server.BaseHTTPRequestHandler):
-    recorded: dict[str, object] = {}
-    headers_seen: list[tuple[str, str | None]] = []
+    recorded: ClassVar[dict[str, object]] = {}
+    headers_seen: ClassVar[list[tuple[str, str | None]]] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         self.headers_seen.append((self.path, self.headers.get("Authorization")))
         if self.path not in self.recorded:
             self.send_error(404)

@@ -15,7 +15,17 @@ import pytest
 
 from conftest import render
 from samples import answers
-from template_repo import TEMPLATE, commit_all, copier_config, copy_project, leftovers, status, tree, two_releases, update
+from template_repo import (
+    TEMPLATE,
+    commit_all,
+    copier_config,
+    copy_project,
+    leftovers,
+    status,
+    tree,
+    two_releases,
+    update,
+)
 
 STACK = copier_config()["stack"]["default"]
 # Where a template carries its versions: the questions, the shared macros and the rendered tree.

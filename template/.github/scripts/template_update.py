@@ -26,7 +26,6 @@ GITHUB_STEP_SUMMARY, a summary. Exit status: 0 done or nothing to do, 1 failed.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -67,7 +66,7 @@ def template_url(src_path: str) -> str:
     for prefix, host in (("gh:", "https://github.com/"), ("gl:", "https://gitlab.com/")):
         if src_path.startswith(prefix):
             return host + src_path[len(prefix):]
-    return src_path[len("git+"):] if src_path.startswith("git+") else src_path
+    return src_path.removeprefix("git+")
 
 
 def browse_url(url: str, ref: str, path: str) -> str | None:
@@ -248,8 +247,8 @@ def body_text(*, old: str, new: str, command: list[str], trust: list[str], url: 
             lines.append(f"- {reason}" + (f" ([read it]({link}))" if link else ""))
         lines += ["", "Read it before merging; the changelog below says what it does.", ""]
     else:
-        lines += [f"**No `--trust`:** no migration of the template lies between {old} and {new}, so copier"
-                  " ran none of the template's code.", ""]
+        lines += [(f"**No `--trust`:** no migration of the template lies between {old} and {new}, so copier"
+                   " ran none of the template's code."), ""]
     lines += ["### Conflicts", ""]
     if found:
         count = "1 file needs" if len(found) == 1 else f"{len(found)} files need"
@@ -257,10 +256,10 @@ def body_text(*, old: str, new: str, command: list[str], trust: list[str], url: 
         lines += [f"- `{path}`: {what}" for path, what in found.items()]
         lines += [
             "",
-            "Resolve them on this branch: keep what you need, delete the markers and any `*.rej` file,"
-            " push; this pull request follows. Better still, move your change to the file that is yours"
-            " for it (the template's docs/ownership.md, \"Where your changes go\"), so that the next update"
-            " has nothing to merge.",
+            ("Resolve them on this branch: keep what you need, delete the markers and any `*.rej` file,"
+             " push; this pull request follows. Better still, move your change to the file that is yours"
+             " for it (the template's docs/ownership.md, \"Where your changes go\"), so that the next update"
+             " has nothing to merge."),
             "",
         ]
     else:
@@ -271,10 +270,10 @@ def body_text(*, old: str, new: str, command: list[str], trust: list[str], url: 
     lines += [notes or f"The template's CHANGELOG.md has no entry between {old} and {new}.", ""]
     lines += [
         "---",
-        "Opened by `.github/workflows/template-update.yml` (kept by the template). It never merges and never"
-        " pushes to your default branch: review, resolve and merge it yourself. While this pull request is"
-        " open and holds no commit of yours, the next run refreshes it; once you push to its branch, it"
-        " leaves the branch alone.",
+        ("Opened by `.github/workflows/template-update.yml` (kept by the template). It never merges and never"
+         " pushes to your default branch: review, resolve and merge it yourself. While this pull request is"
+         " open and holds no commit of yours, the next run refreshes it; once you push to its branch, it"
+         " leaves the branch alone."),
     ]
     return "\n".join(lines) + "\n"
 
