@@ -18,6 +18,7 @@
 // emscripten values. End of REQUESTS_FD ends the process.
 
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import readline from "node:readline";
 
@@ -115,7 +116,9 @@ async function main() {
   const server = kernel.get_server();
   kernel.start();
 
-  const lines = readline.createInterface({ input: fs.createReadStream(null, { fd: requests }), crlfDelay: Infinity });
+  // A socket, not fs.createReadStream: a read blocked in libuv's thread pool would keep the
+  // process from exiting when the kernel calls exit().
+  const lines = readline.createInterface({ input: new net.Socket({ fd: requests, readable: true, writable: false }), crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line) {
       continue;
