@@ -51,6 +51,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 NODE_SIDE = HERE / "kernel_bridge.mjs"
 SHUTDOWN_GRACE_SECONDS = 5
+NO_REPLY = ("comm_open", "comm_msg", "comm_close")  # requests the protocol does not answer
 
 
 def write_kernelspec(installed: Path, destination: Path, node: str) -> Path:
@@ -88,6 +89,9 @@ class _Pipe:
                 written = os.write(self.fd, self.pending)
             except BlockingIOError:
                 return
+            except BrokenPipeError:  # the kernel is gone: the end of its output ends the bridge
+                self.pending.clear()
+                return
             del self.pending[:written]
 
     def close(self) -> None:
@@ -111,8 +115,8 @@ class Bridge:
             socket.linger = 1000
             socket.bind(_address(connection, connection[f"{channel}_port"]))
             self.sockets[channel] = socket
-        # msg_id of a request -> (channel, ZeroMQ identities of its client)
-        self.routes: dict[str, tuple[str, list[bytes]]] = {}
+        # msg_id of a request -> (channel, ZeroMQ identities of its client, msg_type)
+        self.routes: dict[str, tuple[str, list[bytes], str]] = {}
         self.received = bytearray()
         self.exit_code: int | None = None
         self.node = self._start_node(node, kernel_js)
@@ -137,7 +141,7 @@ class Bridge:
         identities, rest = self.session.feed_identities(frames)
         try:
             message = self.session.deserialize(rest)
-        except (ValueError, TypeError) as error:  # bad signature, replay, malformed: dropped
+        except (ValueError, TypeError, KeyError) as error:  # bad signature, replay, malformed
             print(f"[kernel_bridge] {channel}: message dropped: {error}", file=sys.stderr)
             return
         wire = {
@@ -152,7 +156,7 @@ class Bridge:
         if channel == "stdin":
             self.input.write(line)
         else:
-            self.routes[message["header"]["msg_id"]] = (channel, identities)
+            self.routes[message["header"]["msg_id"]] = (channel, identities, message["header"]["msg_type"])
             self.requests.write(line)
 
     # -- kernel -> client ---------------------------------------------------------------
@@ -178,6 +182,11 @@ class Bridge:
         if channel == "iopub":
             topic = topic or f"kernel.{message['header'].get('msg_type', '')}"
             self.session.send(self.sockets["iopub"], message, ident=[topic.encode()], buffers=buffers)
+            # Requests without a reply (comm messages) are done when the kernel is idle again.
+            if message["header"].get("msg_type") == "status" and message["content"].get("execution_state") == "idle":
+                route = self.routes.get(parent)
+                if route is not None and route[2] in NO_REPLY:
+                    del self.routes[parent]
             return
         route = self.routes.get(parent)
         if route is None:
