@@ -270,14 +270,19 @@ endfunction()
 
 # The `lite` target installs the kernel into the wasm host prefix and packs a JupyterLite
 # site from that prefix into <build>/lite with jupyterlite-xeus: offline, no solve. Its
-# settings are in lite/jupyter_lite_config.json; `jupyter` comes from the build environment
-# (environment-wasm-build.yml).
+# settings are in lite/jupyter_lite_config.json and lite/jupyter-lite.json, its contents in
+# notebooks/; `jupyter` comes from the build environment (environment-wasm-build.yml).
 function(_xeus_kernel_add_lite kernel)
     find_program(XEUS_KERNEL_JUPYTER jupyter NO_CMAKE_FIND_ROOT_PATH)
     set(site "${CMAKE_BINARY_DIR}/lite")
     if(XEUS_KERNEL_JUPYTER)
         set(pack "${XEUS_KERNEL_JUPYTER}" lite build --output-dir "${site}"
             "--XeusAddon.prefix=${CMAKE_INSTALL_PREFIX}")
+        # The example notebooks (notebooks/, yours) are the site's contents, when there are any.
+        if(IS_DIRECTORY "${PROJECT_SOURCE_DIR}/notebooks")
+            list(APPEND pack --contents "${PROJECT_SOURCE_DIR}/notebooks")
+            set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/notebooks")
+        endif()
     else()
         set(pack "${CMAKE_COMMAND}" -E echo
             "jupyter not found: activate the environment of environment-wasm-build.yml, then configure again"
