@@ -33,8 +33,10 @@ pytestmark = pytest.mark.wasm
 
 FAILING_HOOK = 'async function xkernel_initialize(Module) { throw new Error("no licence file found"); }\n'
 # Finishes well after the module would be ready: only a loader that waits sees its variable.
+# Slower than a second, so jupyter_client's start_new_kernel sends kernel_info_request more
+# than once: the generated protocol suite must not take a spare reply for its own.
 SLOW_HOOK = """async function xkernel_initialize(Module) {
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
   Module.ENV["XMYLANG_INITIALIZED"] = "late but waited for";
 }
 """
@@ -227,6 +229,12 @@ def test_the_kernel_starts_only_after_initialize_xkernel(rendered, wasm_toolchai
         timeout=60,
     )
     assert outcome in started.stdout, started.stdout
+    if hook == SLOW_HOOK:
+        bridge = build.project / "build/wasm/bridge/share/jupyter"
+        build.run(build.toolchain.python, "test/wasm/kernel_bridge.py", "kernelspec",
+                  "--from", build.host / "share/jupyter/kernels/xmylang", "--to", bridge / "kernels/xmylang")
+        outcomes, _, summary = protocol_suite(build.toolchain, build.project, bridge)
+        assert set(outcomes.values()) == {"PASSED"}, summary
 
 
 def test_side_modules_are_declared_in_metadata_shared(rendered, wasm_toolchain, tmp_path):

@@ -127,14 +127,37 @@ def _open_page(browser, url: str, *, isolated: bool):
             route.abort()
         elif request_url.split("?")[0].endswith("/jupyter-lite.json"):
             response = route.fetch()
-            config = response.json()
+            try:
+                config = response.json()
+            except ValueError:  # not a configuration (a 404 page): as it is
+                route.fulfill(response=response)
+                return
             config.setdefault("jupyter-config-data", {})["exposeAppInBrowser"] = "true"
             route.fulfill(response=response, json=config)
         else:
             route.continue_()
 
     context.route("**/*", route)
-    return context.new_page()
+    page = context.new_page()
+    # What the page said, for the message of a test that waited in vain.
+    page.said = []
+    first_line = lambda text: (str(text).splitlines() or [""])[0][:300]  # noqa: E731
+    page.on("console", lambda message: page.said.append(f"{message.type}: {first_line(message.text)}"))
+    page.on("pageerror", lambda error: page.said.append(f"page error: {first_line(error)}"))
+    return page
+
+
+def wait_or_fail(page, what: str, wait, timeout_ms: int) -> None:
+    """wait(timeout=...) or fail with one message: what did not happen, what the page said."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    try:
+        wait(timeout=timeout_ms)
+        return
+    except Timeout:
+        pass
+    said = "\n  ".join(page.said[-15:]) or "(nothing)"
+    pytest.fail(f"{what} within {timeout_ms / 1000:.0f} s; the page said, last:\n  {said}", pytrace=False)
 
 
 class Repl:
@@ -145,9 +168,8 @@ class Repl:
         started = time.monotonic()
         page.goto(url)
         # The banner shows "..." until the kernel_info reply: then the kernel is answering.
-        page.locator(".jp-CodeConsole-banner").filter(has_text=re.compile(r"[^.\s]")).wait_for(
-            timeout=KERNEL_READY_TIMEOUT_MS
-        )
+        banner = page.locator(".jp-CodeConsole-banner").filter(has_text=re.compile(r"[^.\s]"))
+        wait_or_fail(page, "the REPL's kernel did not answer", banner.wait_for, KERNEL_READY_TIMEOUT_MS)
         self.ready_seconds = time.monotonic() - started
         self.last_run_seconds = None
 
@@ -218,7 +240,8 @@ class Notebook:
     def __init__(self, page, url: str, name: str):
         self.page, self.name = page, name
         page.goto(f"{url}/lab/index.html?path={name}")
-        page.wait_for_function(_OPENED, arg=name, timeout=KERNEL_READY_TIMEOUT_MS)
+        wait_or_fail(page, f"JupyterLab did not open {name} with an idle kernel",
+                     lambda timeout: page.wait_for_function(_OPENED, arg=name, timeout=timeout), KERNEL_READY_TIMEOUT_MS)
 
     @property
     def kernel_name(self) -> str:
@@ -238,7 +261,8 @@ class Notebook:
         cleared = all(outputs == [] for outputs in self.outputs()) and self.page.evaluate(_NONE_RAN)
         assert cleared, "Edit > Clear Outputs of All Cells left outputs or execution counts"
         self.menu("Run", "Run All Cells")
-        self.page.wait_for_function(_ALL_RAN, timeout=CELL_TIMEOUT_MS * 4)
+        wait_or_fail(self.page, "not every cell ran",
+                     lambda timeout: self.page.wait_for_function(_ALL_RAN, timeout=timeout), CELL_TIMEOUT_MS * 4)
 
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
