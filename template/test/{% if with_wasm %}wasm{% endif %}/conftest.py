@@ -156,7 +156,7 @@ def wait_or_fail(page, what: str, wait, timeout_ms: int) -> None:
         return
     except Timeout:
         pass
-    said = "\n  ".join(page.said[-15:]) or "(nothing)"
+    said = "\n  ".join(getattr(page, "said", [])[-15:]) or "(nothing)"
     pytest.fail(f"{what} within {timeout_ms / 1000:.0f} s; the page said, last:\n  {said}", pytrace=False)
 
 
