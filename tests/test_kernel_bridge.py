@@ -71,17 +71,17 @@ def kernel(kernels, tmp_path):
     """The bridge in front of the stand-in, started by jupyter_client with an environment."""
     manager = manager_for(kernels, tmp_path)
     env = {**os.environ, "STANDIN_GREETING": "hello from the launcher", "HOME": "/home/launcher"}
-    with (tmp_path / "stderr.txt").open("w") as stderr:
+    with (tmp_path / "stderr.txt").open("w") as stderr:  # open as long as a restart may use it
         manager.start_kernel(env=env, stderr=stderr)
-    client = manager.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=TIMEOUT)
-    yield manager, client
-    client.stop_channels()
-    if manager.is_alive():
-        manager.shutdown_kernel(now=True)
-    else:
-        manager.cleanup_resources()
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=TIMEOUT)
+        yield manager, client
+        client.stop_channels()
+        if manager.is_alive():
+            manager.shutdown_kernel(now=True)
+        else:
+            manager.cleanup_resources()
 
 
 def reply_to(get, msg_id: str, msg_type: str) -> dict:
@@ -196,6 +196,27 @@ def test_input_request_reaches_the_client_and_its_answer_the_kernel(kernel):
     client.input("Ada")
     reply_to(client.get_shell_msg, msg_id, "execute_reply")
     assert result(iopub_until_idle(client, msg_id)) == "Ada"
+
+
+def test_an_input_reply_to_no_request_does_not_answer_the_next_one(kernel):
+    _, client = kernel
+    client.input("stray")  # nothing asked for it
+    msg_id = client.execute("input Really? ", allow_stdin=True)
+    assert client.get_stdin_msg(timeout=TIMEOUT)["parent_header"]["msg_id"] == msg_id
+    client.input("yes")
+    reply_to(client.get_shell_msg, msg_id, "execute_reply")
+    assert result(iopub_until_idle(client, msg_id)) == "yes"
+
+
+def test_restart_by_message_starts_a_fresh_kernel(kernel):
+    manager, client = kernel
+    execute(client, "one")
+    assert execute(client, "two")[0]["content"]["execution_count"] == 2
+    process = manager.provisioner.process
+    manager.restart_kernel(now=False)
+    assert process.returncode == 0, "the old bridge must exit on shutdown_request(restart=True)"
+    client.wait_for_ready(timeout=TIMEOUT)
+    assert execute(client, "fresh")[0]["content"]["execution_count"] == 1
 
 
 def test_binary_buffers_cross_both_ways(kernel):

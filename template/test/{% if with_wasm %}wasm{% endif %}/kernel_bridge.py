@@ -18,7 +18,9 @@ pipes. Each reply goes back to the client that sent the request (its ZeroMQ iden
 are kept by msg_id); input_request goes out on stdin to the client of the execute_request,
 and its input_reply is handed to the kernel, which waits for it in get_stdin as it does in
 the browser. Interrupt and shutdown come by message (interrupt_mode "message"); after the
-shutdown_reply the bridge stops the kernel and exits.
+shutdown_reply the bridge stops the kernel and exits. As in the browser, the module runs on
+one thread: an interrupt_request is answered once the running cell is done, it cannot stop
+it.
 
 Why a kernelspec, and why pyzmq:
 - A kernelspec whose argv starts the bridge needs nothing installed: JUPYTER_PATH finds
@@ -118,6 +120,7 @@ class Bridge:
         # msg_id of a request -> (channel, ZeroMQ identities of its client, msg_type)
         self.routes: dict[str, tuple[str, list[bytes], str]] = {}
         self.received = bytearray()
+        self.awaiting_input = 0  # input_requests sent to clients and not answered yet
         self.exit_code: int | None = None
         self.node = self._start_node(node, kernel_js)
 
@@ -154,6 +157,10 @@ class Bridge:
         }
         line = (json.dumps(wire, default=_json_default, ensure_ascii=False) + "\n").encode()
         if channel == "stdin":
+            if self.awaiting_input == 0:  # it would answer the kernel's next question instead
+                print("[kernel_bridge] stdin: input_reply to no input_request dropped", file=sys.stderr)
+                return
+            self.awaiting_input -= 1
             self.input.write(line)
         else:
             self.routes[message["header"]["msg_id"]] = (channel, identities, message["header"]["msg_type"])
@@ -194,6 +201,7 @@ class Bridge:
             return
         if channel == "stdin":  # input_request: to the client of the execute_request
             self.session.send(self.sockets["stdin"], message, ident=route[1], buffers=buffers)
+            self.awaiting_input += 1
             return
         self.session.send(self.sockets[route[0]], message, ident=route[1], buffers=buffers)
         del self.routes[parent]
