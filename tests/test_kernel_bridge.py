@@ -288,6 +288,18 @@ def test_a_kernel_that_exits_ends_the_bridge_with_its_status(kernel):
     assert manager.provisioner.process.returncode == 3
 
 
+def test_without_node_the_bridge_says_so(bridge, installed, tmp_path):
+    subprocess.run([sys.executable, bridge, "kernelspec", "--from", installed, "--to", tmp_path / "kernels/standin",
+                    "--node", "/nonexistent/node"], check=True, capture_output=True)
+    manager = manager_for(tmp_path / "kernels", tmp_path)
+    with (tmp_path / "stderr.txt").open("w") as stderr:
+        manager.start_kernel(stderr=stderr)
+    manager.provisioner.process.wait(timeout=TIMEOUT)
+    manager.cleanup_resources()
+    assert (tmp_path / "stderr.txt").read_text().strip() == (
+        "[kernel_bridge] cannot run Node.js (/nonexistent/node): No such file or directory")
+
+
 def test_a_module_that_fails_to_start_is_a_dead_kernel_with_its_message(kernels, tmp_path):
     manager = manager_for(kernels, tmp_path)
     stderr = tmp_path / "stderr.txt"

@@ -129,9 +129,12 @@ class Bridge:
         input_read, input_write = os.pipe()
         messages_read, messages_write = os.pipe()
         theirs = (requests_read, input_read, messages_write)
-        process = subprocess.Popen(
-            [node, str(NODE_SIDE), str(kernel_js), *map(str, theirs)], pass_fds=theirs, stdin=subprocess.DEVNULL
-        )
+        try:
+            process = subprocess.Popen(
+                [node, str(NODE_SIDE), str(kernel_js), *map(str, theirs)], pass_fds=theirs, stdin=subprocess.DEVNULL
+            )
+        except OSError as error:
+            raise SystemExit(f"[kernel_bridge] cannot run Node.js ({node}): {error.strerror}") from None
         for fd in theirs:
             os.close(fd)
         self.requests, self.input = _Pipe(requests_write), _Pipe(input_write)
