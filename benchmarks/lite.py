@@ -30,10 +30,10 @@ def measure_browser(site: Path, kernel: str, cells: int) -> None:
     import http.server
     import threading
 
-    from conftest import CHROMIUM_ARGS, Repl, _QuietHandler  # the generated repo's driver
+    from conftest import CHROMIUM_ARGS, Repl, _SiteHandler  # the generated repo's driver
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: _QuietHandler(*a, directory=str(site)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: _SiteHandler(*a, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     with sync_playwright() as playwright:
@@ -68,7 +68,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT / "tests"))
     from samples import BASE
-    from xeus_kernel_template.toolchain import ROOT_CHROMIUM, find_wasm_toolchain
+    from xeus_kernel_template.toolchain import ROOT_CHROMIUM, find_wasm_toolchain, host_chromium
 
     host_prefix = os.environ.get("WASM_HOST_PREFIX")
     if not host_prefix:
@@ -82,8 +82,9 @@ def main() -> int:
         copier.run_copy(str(ROOT), str(project), data=BASE, defaults=True, vcs_ref="HEAD", quiet=True)
         tc = toolchain.with_binds([work, ROOT])
         env = {"WASM_HOST_PREFIX": str(host)}
-        if toolchain.root is not None:
-            env["CHROMIUM_EXECUTABLE"] = ROOT_CHROMIUM
+        chromium = ROOT_CHROMIUM if toolchain.root is not None else host_chromium()
+        if chromium:
+            env["CHROMIUM_EXECUTABLE"] = chromium
 
         def timed(label, argv):
             started = time.perf_counter()
@@ -93,7 +94,7 @@ def main() -> int:
         timed("cmake --preset wasm (configure)", ["cmake", "--preset", "wasm"])
         timed("build + install (cold)", ["cmake", "--build", "build/wasm", "--target", "install"])
         timed("pack the JupyterLite site (lite target)", ["cmake", "--build", "--preset", "wasm"])
-        timed("node + browser tests (ctest)", ["ctest", "--preset", "wasm"])
+        timed("node, protocol (bridge), browser tests (ctest)", ["ctest", "--preset", "wasm"])
         for name in ("xmylang.wasm", "xmylang.js"):
             data = (host / "bin" / name).read_bytes()
             print(f"{name + ' (raw / gzip)':<44} {len(data) / 1e6:8.2f} MB / {len(gzip.compress(data, 9)) / 1e6:.2f} MB")
