@@ -172,7 +172,10 @@ class XK206(XKCheck):
         return self.fail("no " + " and no ".join(missing)) if missing else True
 
 
-_HAND_FLAGS = re.compile(r"MAIN_MODULE|(?:^|[\s\"'])(?:--bind|-lembind)\b")
+# What xeus's helper sets: MAIN_MODULE (=1) and embind. MAIN_MODULE=2 is not a repeat but a
+# narrower choice (keep only what the kernel and its linked side modules use): the template's
+# cmake/XeusKernel.cmake makes it for kernels that load no other side module.
+_HAND_FLAGS = re.compile(r"MAIN_MODULE(?!\s*=\s*2\b)|(?:^|[\s\"'])(?:--bind|-lembind)\b")
 
 
 class XK207(XKCheck):
