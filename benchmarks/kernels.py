@@ -12,8 +12,9 @@ clients talk to them:
   retries its connection every millisecond, so that the time to the kernel_info reply is
   the kernel's own (libzmq retries every 100-200 ms by default).
 
-The floor is an echo kernel on the same xeus and xeus-zmq (written here, 60 lines: no
-language), built and started the same way.
+The floor is the echo kernel the template itself writes with `interpreter_sources:
+skeleton` (a cell's result is its code): the same conventions, xeus and xeus-zmq, no
+language; built and started the same way.
 """
 
 from __future__ import annotations
@@ -38,84 +39,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from samples import BASE  # noqa: E402
 
-ECHO_CPP = r"""// A bare xeus kernel for the benchmark: the floor every xeus kernel stands on (same xeus,
-// same xeus-zmq, same server), with no language: execute returns the code as its result.
-#include <iostream>
-#include <memory>
-#include <string>
-
-#include "xeus/xhelper.hpp"
-#include "xeus/xinterpreter.hpp"
-#include "xeus/xkernel.hpp"
-#include "xeus/xkernel_configuration.hpp"
-#include "xeus-zmq/xserver_zmq.hpp"
-#include "xeus-zmq/xzmq_context.hpp"
-
-namespace nl = nlohmann;
-
-class echo_interpreter final : public xeus::xinterpreter
-{
-    void configure_impl() override {}
-
-    void execute_request_impl(send_reply_callback cb, int counter, const std::string& code,
-                              xeus::execute_request_config config, nl::json) override
-    {
-        if (!config.silent)
-        {
-            nl::json data;
-            data["text/plain"] = code;
-            publish_execution_result(counter, std::move(data), nl::json::object());
-        }
-        cb(xeus::create_successful_reply());
-    }
-
-    nl::json complete_request_impl(const std::string&, int cursor) override
-    {
-        return xeus::create_complete_reply(nl::json::array(), cursor, cursor);
-    }
-
-    nl::json inspect_request_impl(const std::string&, int, int) override { return xeus::create_inspect_reply(); }
-    nl::json is_complete_request_impl(const std::string&) override { return xeus::create_is_complete_reply("complete"); }
-
-    nl::json kernel_info_request_impl() override
-    {
-        return xeus::create_info_reply("echo", "1.0", "echo", "1.0", "text/plain", ".txt");
-    }
-
-    nl::json shutdown_request_impl(bool) override { return xeus::create_successful_reply(); }
-    nl::json interrupt_request_impl() override { return xeus::create_successful_reply(); }
-};
-
-int main(int argc, char* argv[])
-{
-    if (xeus::should_print_version(argc, argv))
-    {
-        std::clog << "echo 1.0" << std::endl;
-        return 0;
-    }
-    xeus::xkernel kernel(xeus::load_configuration(xeus::extract_filename(argc, argv)), xeus::get_user_name(),
-                         xeus::make_zmq_context(), std::make_unique<echo_interpreter>(), xeus::make_xserver_default);
-    kernel.start();
-    return 0;
-}
-"""
-
-ECHO_CMAKE = """cmake_minimum_required(VERSION 3.25)
-project(xecho LANGUAGES CXX)
-find_package(xeus 6 REQUIRED)
-find_package(xeus-zmq 4 REQUIRED)
-add_executable(xecho main.cpp)
-target_compile_features(xecho PRIVATE cxx_std_17)
-target_link_libraries(xecho PRIVATE xeus xeus-zmq)
-install(TARGETS xecho RUNTIME DESTINATION bin)
-"""
-
-
-def write_echo_kernel(destination: Path) -> Path:
-    destination.mkdir(parents=True)
-    (destination / "main.cpp").write_text(ECHO_CPP)
-    (destination / "CMakeLists.txt").write_text(ECHO_CMAKE)
-    return destination
+# The floor: the same template with its interpreter skeleton (a cell's result is its code)
+# instead of the starter language.
+ECHO_ANSWERS = {"language_name": "Echo", "interpreter_sources": "skeleton"}
 
 
 # --- the Jupyter wire protocol, for the raw client ---------------------------------------
@@ -312,25 +238,21 @@ class Native:
         self.kernels: dict[str, Kernel] = {}
 
     # -- building ----------------------------------------------------------------------
-    def render(self, destination: Path) -> float:
+    def render(self, destination: Path, answers: dict | None = None) -> float:
         started = time.perf_counter()
+        data = {**BASE, **(answers or {})}
         result = subprocess.run([str(Path(sys.executable).parent / "copier"), "copy", "--defaults", "--quiet",
-                                 *(a for k, v in BASE.items() for a in ("-d", f"{k}={v}")), str(self.template_source),
+                                 *(a for k, v in data.items() for a in ("-d", f"{k}={v}")), str(self.template_source),
                                  str(destination)], env=self.copier_env, capture_output=True, text=True, check=False)
         if result.returncode:
             raise RuntimeError(f"copier copy failed: {result.stderr[-3000:]}")
         return time.perf_counter() - started
 
-    def build(self, project: Path, prefix: Path, env: dict, template: bool) -> dict[str, float]:
-        """configure, build and install; seconds of each step."""
+    def build(self, project: Path, prefix: Path, env: dict) -> dict[str, float]:
+        """configure, build and install with the render's presets; seconds of each step."""
         tc, steps = self.toolchain, {}
-        if template:
-            commands = {"configure": ["cmake", "--preset", "native"], "build": ["cmake", "--build", "--preset", "native"],
-                        "install": ["cmake", "--install", "build/native", "--prefix", str(prefix)]}
-        else:
-            commands = {"configure": ["cmake", "-S", ".", "-B", "build", "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release"],
-                        "build": ["cmake", "--build", "build"],
-                        "install": ["cmake", "--install", "build", "--prefix", str(prefix)]}
+        commands = {"configure": ["cmake", "--preset", "native"], "build": ["cmake", "--build", "--preset", "native"],
+                    "install": ["cmake", "--install", "build/native", "--prefix", str(prefix)]}
         for step, argv in commands.items():
             started = time.perf_counter()
             result = tc.run(argv, cwd=project, env=env, check=False)
@@ -343,16 +265,14 @@ class Native:
         self.template_source = template_source
         self.progress("native: rendering and building the kernel and the echo kernel")
         env = self.toolchain.build_environment()
-        project = self.work / "native" / "xeus-mylang"
-        project.parent.mkdir(parents=True)
-        self.render(project)
-        self.build(project, self.work / "native/prefix", env, template=True)
-        echo = write_echo_kernel(self.work / "native/echo")
-        self.build(echo, self.work / "native/echo-prefix", env, template=False)
-        self.kernels["xmylang"] = Kernel("xmylang", [str(self.work / "native/prefix/bin/xmylang"), "-f", "{connection_file}"],
-                                         self.toolchain, self.work)
-        self.kernels["echo"] = Kernel("echo", [str(self.work / "native/echo-prefix/bin/xecho"), "-f", "{connection_file}"],
-                                      self.toolchain, self.work)
+        for name, folder, answers in (("xmylang", "xeus-mylang", None), ("echo", "xeus-echo", ECHO_ANSWERS)):
+            project = self.work / "native" / folder
+            project.parent.mkdir(parents=True, exist_ok=True)
+            self.render(project, answers)
+            prefix = self.work / "native" / f"{folder}-prefix"
+            self.build(project, prefix, env)
+            executable = prefix / "bin" / ("xmylang" if name == "xmylang" else "xecho")
+            self.kernels[name] = Kernel(name, [str(executable), "-f", "{connection_file}"], self.toolchain, self.work)
         python = self.ipykernel_python()
         self.kernels["ipykernel"] = Kernel("ipykernel", [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                                            self.ipykernel_launcher, self.work)
@@ -509,14 +429,9 @@ class Native:
             directory.mkdir(parents=True)
             env = {**base, "CCACHE_DIR": str(cache)} if base else {}
             steps = {}
-            if kind == "xmylang":
-                project = directory / "xeus-mylang"
-                steps["copy"] = self.render(project)
-            else:
-                started = time.perf_counter()
-                project = write_echo_kernel(directory / "echo")
-                steps["copy"] = time.perf_counter() - started
-            steps.update(self.build(project, directory / "prefix", env, template=kind == "xmylang"))
+            project = directory / ("xeus-mylang" if kind == "xmylang" else "xeus-echo")
+            steps["copy"] = self.render(project, None if kind == "xmylang" else ECHO_ANSWERS)
+            steps.update(self.build(project, directory / "prefix", env))
             executable = directory / "prefix/bin" / ("xmylang" if kind == "xmylang" else "xecho")
             steps["start"] = Kernel(kind, [str(executable), "-f", "{connection_file}"], self.toolchain, self.work).raw_start()
             steps["total"] = sum(steps.values())
@@ -539,8 +454,8 @@ class Native:
                 unit = "s" if step in ("total", "build", "configure", "copy") else "ms"
                 r.add(f"journey.{temperature}_{step}", label, samples[f"xmylang.{temperature}.{step}"], unit=unit,
                       peer=f"journey.echo_{temperature}_{step}", paired=True)
-            r.add(f"journey.echo_{temperature}_total", f"echo kernel, {temperature}: write + configure + build + install + start",
+            r.add(f"journey.echo_{temperature}_total", f"echo kernel (skeleton), {temperature}: the same steps",
                   samples[f"echo.{temperature}.total"])
             for step in ("copy", "configure", "build", "install", "start"):
-                unit = "s" if step in ("build", "configure") else "ms"
+                unit = "s" if step in ("build", "configure", "copy") else "ms"
                 r.add(f"journey.echo_{temperature}_{step}", f"  echo: {step}", samples[f"echo.{temperature}.{step}"], unit=unit)
