@@ -347,15 +347,49 @@ class Rendering:
 
         spec = {
             "copier": lambda: copier.run_copy(str(self.template), str(self.fresh("ip-copier")), data=BASE, defaults=True, quiet=True),
+            # As tests/conftest.py renders: the checkout itself at HEAD, uncommitted changes included.
+            "checkout": lambda: copier.run_copy(str(ROOT), str(self.fresh("ip-checkout")), data=BASE, defaults=True, quiet=True,
+                                                vcs_ref="HEAD"),
             "cookiecutter": lambda: cookiecutter(str(self.cookiecutter), no_input=True, extra_context=BASE,
                                                  output_dir=str(self.fresh("ip-cookiecutter"))),
             "jinja": lambda: self.floor_in_process(self.fresh("ip-jinja")),
         }
+        spec["filemode_once"] = lambda: self.with_filemode_once(
+            lambda: copier.run_copy(str(self.template), str(self.fresh("ip-once")), data=BASE, defaults=True, quiet=True))
         samples = interleave(rounds, spec)
         r = self.results
         r.add("copy.ip_jinja", "in process: Jinja2 floor", samples["jinja"])
         r.add("copy.ip_cookiecutter", "in process: cookiecutter", samples["cookiecutter"], peer="copy.ip_jinja", paired=True)
         r.add("copy.ip_copier", "in process: copier copy", samples["copier"], peer="copy.ip_cookiecutter", paired=True)
+        r.add("copy.ip_filemode_once", "in process: same, `git config core.fileMode` asked once per copy",
+              samples["filemode_once"], peer="copy.ip_copier", paired=True,
+              note="what caching copier's per-file git call would save (patched here, not in copier)")
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        r.add("copy.ip_checkout", f"in process: from the {'dirty' if dirty else 'clean'} checkout, vcs_ref=HEAD (as the tests)",
+              samples["checkout"], peer="copy.ip_copier", paired=True)
+
+    @staticmethod
+    def with_filemode_once(action: Callable[[], object]) -> None:
+        """Run `action` with copier asking git for core.fileMode once per destination instead
+        of once per file (copier 9.19 asks before writing each file)."""
+        from copier import _main
+
+        original = _main.Worker._sync_git_index_executable_bit
+        answers: dict[str, str] = {}
+
+        def once(self, dst_relpath, src_mode):
+            root = str(self.subproject.local_abspath)
+            if root not in answers:
+                answers[root] = subprocess.run(["git", "config", "--type=bool", "--get", "core.fileMode"], cwd=root,
+                                               capture_output=True, text=True).stdout.strip()
+            if answers[root] == "false":
+                original(self, dst_relpath, src_mode)
+
+        _main.Worker._sync_git_index_executable_bit = once
+        try:
+            action()
+        finally:
+            _main.Worker._sync_git_index_executable_bit = original
 
     def floor_in_process(self, destination: Path) -> None:
         namespace = {"__name__": "floor"}
