@@ -129,8 +129,17 @@ class RawClient:
         msg_id = self.send("execute_request", {"code": code, "silent": False, "store_history": True,
                                                "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
         reply = self.wait(self.shell, timeout, lambda h, p, c: p.get("msg_id") == msg_id)
-        self.wait(self.iopub, timeout, lambda h, p, c: p.get("msg_id") == msg_id and h["msg_type"] == "status"
-                  and c.get("execution_state") == "idle")
+        states: dict[str, str] = {}
+
+        def status(header, parent, content) -> bool:
+            if parent.get("msg_id") == msg_id and header["msg_type"] == "status":
+                states[content.get("execution_state")] = header["date"]
+            return "idle" in states
+
+        self.wait(self.iopub, timeout, status)
+        # The kernel's own share of the round trip: its busy and idle status messages' dates.
+        self.kernel_seconds = (datetime.fromisoformat(states["idle"]) - datetime.fromisoformat(states["busy"])).total_seconds() \
+            if "busy" in states else None
         return reply
 
     def subscribed(self, timeout: float = 10) -> None:
@@ -386,10 +395,15 @@ class Native:
                 reply = started[name][1].execute_interactive(code[name].format(i=i[0]), timeout=10, output_hook=lambda msg: None)
                 assert reply["content"]["status"] == "ok", reply["content"]
 
+            inside: dict[str, list[float]] = {name: [] for name in started}
+
             def raw(name, i=[0]):
                 i[0] += 1
-                reply = started[name][2].execute(code[name].format(i=i[0]))
+                client = started[name][2]
+                reply = client.execute(code[name].format(i=i[0]))
                 assert reply["status"] == "ok", reply
+                if client.kernel_seconds is not None:
+                    inside[name].append(client.kernel_seconds)
 
             actions = {}
             for name in started:
@@ -413,6 +427,11 @@ class Native:
               peer="execute.ipykernel_raw", paired=True, target=0.5e-3, target_on="value")
         r.add("execute.echo_raw", "echo kernel: execute round trip (raw ZeroMQ)", s["echo.raw"], unit="ms",
               peer="execute.xmylang_raw", paired=True)
+        labels = {"ipykernel": "ipykernel", "xmylang": "xmylang", "echo": "echo kernel"}
+        for name in ("ipykernel", "xmylang", "echo"):
+            if len(inside.get(name, [])) > 5:  # the first five are the warm-up round trips
+                r.add(f"execute.{name}_inside", f"{labels[name]}: busy → idle inside the kernel (message dates)", inside[name][5:],
+                      unit="ms", peer=f"execute.{name}_raw")
 
     # -- copy → kernel ready ------------------------------------------------------------
     def measure_journey(self, rounds: int) -> None:
