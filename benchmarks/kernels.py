@@ -351,6 +351,16 @@ class Native:
         r.add("start.xmylang_version", "xmylang --version (exec + loading, no ZeroMQ)", s["xmylang.version"], unit="ms",
               peer="start.launcher", paired=True)
         r.add("start.echo_version", "echo --version", s["echo.version"], unit="ms", peer="start.xmylang_version", paired=True)
+        import statistics
+
+        launcher, version, reply = (statistics.median(s[k]) * 1e3 for k in ("launcher", "xmylang.version", "xmylang.raw"))
+        r.note("start", f"xmylang before its first reply (medians): the launcher {launcher:.1f} ms, then exec, dynamic "
+                        f"loading and static initialisation {version - launcher:.1f} ms (--version), then reading the connection "
+                        f"file, binding the ZeroMQ sockets and answering kernel_info {reply - version:.1f} ms")
+        jc = statistics.median(s["xmylang.jc_reply"]) * 1e3
+        r.note("start", f"jupyter_client sees the reply {jc - reply:.0f} ms later than the kernel sends it: its sockets connect "
+                        "before the kernel listens, and libzmq retries after 100-200 ms (RECONNECT_IVL plus jitter); "
+                        "wait_for_ready() then also waits for 0.2 s of IOPub silence")
 
     def jc_start(self, kernel: Kernel, ready: bool) -> float:
         """Seconds from KernelManager.start_kernel() to the kernel_info reply on the shell
