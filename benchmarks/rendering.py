@@ -497,6 +497,24 @@ PHASES = [
 ]
 
 
+@contextlib.contextmanager
+def silenced_fds():
+    """Subprocesses (copier's migrations) write to the inherited stdout/stderr: not into the table."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
+
+
 def profiled(action: Callable[[], object]) -> dict:
     """Run `action` once with PHASES timed; {"total": s, label: (s, calls)}."""
     import importlib
@@ -533,7 +551,7 @@ def profiled(action: Callable[[], object]) -> dict:
     quiet = io.StringIO()
     started = time.perf_counter()
     try:
-        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet), silenced_fds():
             action()
     finally:
         total = time.perf_counter() - started
