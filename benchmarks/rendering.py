@@ -34,9 +34,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
-import releases  # noqa: E402  (tests/releases.py: the throwaway two-release template repository)
+import template_repo  # noqa: E402  (tests/template_repo.py: throwaway template repositories with releases)
 from samples import BASE  # noqa: E402
 
+# The update pair: the working tree as release OLD, then a release that changes a convention
+# in a template-owned file (what a release brings kernels).
+OLD, NEW = "v1.0.0", "v1.1.0"
+RELEASE_CHANGES = {
+    "template/cmake/XeusKernel.cmake": [(
+        "# Managed by xeus-kernel-template: `copier update` rewrites this file.\n",
+        "# Managed by xeus-kernel-template: `copier update` rewrites this file.\n# Release 1.1.0: a convention changed.\n",
+    )],
+}
 RAW_MARKERS = ("{{", "{%", "{#", "}}", "%}", "#}")
 
 
@@ -270,8 +279,8 @@ class Rendering:
         self.progress("writing the template, its git releases and the equivalent templates")
         self.template = self.work / "xeus-kernel-template"  # a plain folder: what cookiecutter gets too
         self.template.mkdir(parents=True)
-        releases.copy_template(self.template)
-        self.releases = releases.build_releases(self.work / "releases")
+        template_repo.copy_template(self.template)
+        self.releases = template_repo.two_releases(self.work / "releases", RELEASE_CHANGES, (OLD, NEW))
         self.reference = self.work / "reference"
         self.context = capture_context(str(self.template), self.reference, BASE)
         self.files = len(tree(self.reference))
@@ -300,7 +309,7 @@ class Rendering:
         return {
             "copier": ("copier", lambda d: self.run([copier_cli, "copy", "--defaults", "--quiet", *self.data_args(), self.template, d]),
                        lambda: self.fresh("copier")),
-            "copier_git": ("copier from git", lambda d: self.run([copier_cli, "copy", "--defaults", "--quiet", "--vcs-ref", releases.NEW,
+            "copier_git": ("copier from git", lambda d: self.run([copier_cli, "copy", "--defaults", "--quiet", "--vcs-ref", NEW,
                                                                   *self.data_args(), self.releases, d]),
                            lambda: self.fresh("copier-git")),
             "jinja": ("jinja2", lambda d: self.run([sys.executable, self.floor_script, self.template, d, self.work / "context.json"]),
@@ -333,7 +342,7 @@ class Rendering:
         r.add("copy.copier", "copier copy of the template (a folder)", samples["copier"], peer="copy.cookiecutter", paired=True, target=1.0)
         r.add("copy.copier_vs_floor", "  same, against the Jinja2 floor", samples["copier"], peer="copy.jinja", paired=True)
         r.add("copy.copier_vs_trivial", "  same, against copier on the equivalent", samples["copier"], peer="copy.copier_trivial", paired=True)
-        r.add("copy.copier_git", f"copier copy from a git tag ({releases.NEW})", samples["copier_git"], peer="copy.copier", paired=True)
+        r.add("copy.copier_git", f"copier copy from a git tag ({NEW})", samples["copier_git"], peer="copy.copier", paired=True)
         r.add("copy.python", "python -c pass", samples["python"])
         r.add("copy.import_copier", "python -c 'import copier._cli'", samples["import_copier"], peer="copy.copier", paired=True)
         r.add("copy.import_cookiecutter", "python -c 'import cookiecutter.cli'", samples["import_cookiecutter"], peer="copy.cookiecutter", paired=True)
@@ -423,27 +432,27 @@ class Rendering:
         def copy_old():
             project = self.fresh("update")
             started = time.perf_counter()
-            self.run([copier_cli, "copy", "--defaults", "--quiet", "--vcs-ref", releases.OLD, *self.data_args(), self.releases, project])
+            self.run([copier_cli, "copy", "--defaults", "--quiet", "--vcs-ref", OLD, *self.data_args(), self.releases, project])
             elapsed = time.perf_counter() - started
-            releases.git(project, "init", "--quiet")
-            releases.commit_all(project, "made from v0.1.0")
+            template_repo.git(project, "init", "--quiet")
+            template_repo.commit_all(project, f"made from {OLD}")
             state["project"] = project
             return elapsed
 
         def copy_new():
-            self.run([copier_cli, "copy", "--defaults", "--quiet", "--vcs-ref", releases.NEW, *self.data_args(), self.releases,
+            self.run([copier_cli, "copy", "--defaults", "--quiet", "--vcs-ref", NEW, *self.data_args(), self.releases,
                       self.fresh("copy-new")])
 
         def update():
             project = state["project"]
             started = time.perf_counter()
-            self.run([copier_cli, "update", "--defaults", "--quiet", "--trust", "--vcs-ref", releases.NEW], cwd=project)
+            self.run([copier_cli, "update", "--defaults", "--quiet", "--trust", "--vcs-ref", NEW], cwd=project)
             elapsed = time.perf_counter() - started
-            releases.commit_all(project, "updated to v0.2.0")
+            template_repo.commit_all(project, f"updated to {NEW}")
             return elapsed
 
         def noop():
-            self.run([copier_cli, "update", "--defaults", "--quiet", "--vcs-ref", releases.NEW], cwd=state["project"])
+            self.run([copier_cli, "update", "--defaults", "--quiet", "--vcs-ref", NEW], cwd=state["project"])
 
         self.progress(f"update: copy, update one release, no-op update; {rounds} rounds")
         samples: dict[str, list[float]] = {"copy_old": [], "copy_new": [], "update": [], "noop": []}
@@ -459,9 +468,9 @@ class Rendering:
                     samples[name].append(value)
             self.progress(f"round {index}/{rounds}" if index else "warm-up round")
         r = self.results
-        r.add("update.copy", f"copier copy from git ({releases.NEW})", samples["copy_new"])
-        r.add("update.copy_old", f"copier copy from git ({releases.OLD})", samples["copy_old"], peer="update.copy", paired=True)
-        r.add("update.one_release", f"copier update {releases.OLD} → {releases.NEW} (migration)", samples["update"],
+        r.add("update.copy", f"copier copy from git ({NEW})", samples["copy_new"])
+        r.add("update.copy_old", f"copier copy from git ({OLD})", samples["copy_old"], peer="update.copy", paired=True)
+        r.add("update.one_release", f"copier update {OLD} → {NEW} (one release)", samples["update"],
               peer="update.copy", paired=True, target=1.5)
         r.add("update.noop", "copier update, nothing to do", samples["noop"], peer="update.copy", paired=True, target=1.5)
 
@@ -469,14 +478,14 @@ class Rendering:
         import copier
 
         project = self.fresh("profile-update")
-        copier.run_copy(str(self.releases), str(project), data=BASE, defaults=True, quiet=True, vcs_ref=releases.OLD)
-        releases.git(project, "init", "--quiet")
-        releases.commit_all(project, "made from v0.1.0")
-        profile = profiled(lambda: copier.run_update(str(project), vcs_ref=releases.NEW, defaults=True, overwrite=True,
+        copier.run_copy(str(self.releases), str(project), data=BASE, defaults=True, quiet=True, vcs_ref=OLD)
+        template_repo.git(project, "init", "--quiet")
+        template_repo.commit_all(project, f"made from {OLD}")
+        profile = profiled(lambda: copier.run_update(str(project), vcs_ref=NEW, defaults=True, overwrite=True,
                                                      unsafe=True, quiet=True))
-        self.note_profile("update", f"copier update {releases.OLD} → {releases.NEW}, in process", profile)
-        releases.commit_all(project, "updated")
-        profile = profiled(lambda: copier.run_update(str(project), vcs_ref=releases.NEW, defaults=True, overwrite=True, quiet=True))
+        self.note_profile("update", f"copier update {OLD} → {NEW}, in process", profile)
+        template_repo.commit_all(project, "updated")
+        profile = profiled(lambda: copier.run_update(str(project), vcs_ref=NEW, defaults=True, overwrite=True, quiet=True))
         self.note_profile("update", "no-op copier update, in process", profile)
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import copier
+import pytest
 
 from conftest import render
 from samples import BASE

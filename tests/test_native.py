@@ -183,3 +183,51 @@ def test_interrupt_and_shutdown_by_message(kernel_client):
     manager.shutdown_kernel(now=False)
     assert not manager.is_alive()
     assert time.monotonic() - started < 10, "shutdown_request should end the kernel promptly"
+
+
+CONSUMER_CMAKE = """cmake_minimum_required(VERSION 3.25)
+project(extension LANGUAGES CXX)
+find_package(xeus-mylang 0.1 REQUIRED)
+add_executable(extension extension.cpp)
+target_link_libraries(extension PRIVATE xeus-mylang::xeus-mylang)
+"""
+CONSUMER_SOURCE = """#include <iostream>
+#include "xeus-mylang/xinterpreter.hpp"
+int main()
+{
+    xeus_mylang::interpreter interpreter;
+    std::cout << interpreter.kernel_info_request()["implementation"].get<std::string>() << std::endl;
+}
+"""
+
+
+def test_a_shared_library_is_installed_as_a_cmake_package(rendered, toolchain, tmp_path_factory):
+    """`xeus_kernel_add(... SHARED)`: the interpreter library, its headers and a CMake package
+    are installed; an extension finds the package, links the library and runs; the installed
+    kernel finds the library too."""
+    work = tmp_path_factory.mktemp("native-shared")
+    project = work / "project"
+    shutil.copytree(rendered("defaults"), project)
+    cmake_lists = project / "CMakeLists.txt"
+    cmake_lists.write_text(cmake_lists.read_text().replace("    LIBRARY xeus-mylang\n", "    LIBRARY xeus-mylang\n    SHARED\n", 1))
+    tc = toolchain.with_binds([work])
+    workflow = tc.run(["cmake", "--workflow", "--preset", "native"], cwd=project, env=tc.build_environment(), check=False)
+    assert workflow.returncode == 0, workflow.stdout[-6000:]
+    prefix = work / "prefix"
+    tc.run(["cmake", "--install", "build/native", "--prefix", prefix], cwd=project)
+    assert (prefix / "lib/cmake/xeus-mylang/xeus-mylangConfig.cmake").is_file()
+    assert (prefix / "include/xeus-mylang/xinterpreter.hpp").is_file()
+    assert sorted(p.name for p in (prefix / "lib").glob("libxeus-mylang.so*"))
+    version = tc.run([prefix / "bin/xmylang", "--version"], check=False)
+    assert version.returncode == 0 and "xmylang 0.1.0" in version.stdout, version.stdout
+
+    consumer = work / "extension"
+    consumer.mkdir()
+    (consumer / "CMakeLists.txt").write_text(CONSUMER_CMAKE)
+    (consumer / "extension.cpp").write_text(CONSUMER_SOURCE)
+    configured = tc.run(["cmake", "-S", consumer, "-B", consumer / "build", "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}"], check=False)
+    assert configured.returncode == 0, configured.stdout[-4000:]
+    compiled = tc.run(["cmake", "--build", consumer / "build"], check=False)
+    assert compiled.returncode == 0, compiled.stdout[-4000:]
+    ran = tc.run([consumer / "build/extension"], check=False)
+    assert ran.returncode == 0 and ran.stdout.strip() == "xeus-mylang", ran.stdout

@@ -27,26 +27,74 @@ import pytest
 import yaml
 from copier.errors import TaskError, UnsafeTemplateError
 
-from releases import (
-    HOOK_NEW,
-    HOOK_OLD,
-    KERNEL,
-    NEW,
-    OLD,
-    PIN_NEW,
-    PIN_OLD,
-    PRE_JS_NEW,
-    PRE_JS_OLD,
+import template_repo
+from template_repo import (
     TEMPLATE,
-    build_releases,
+    Leftovers,
     commit_all,
+    commit_release,
     copy_project,
+    copy_template,
     git,
+    leftovers,
     replace_once,
-    update,
+    status,
+    tree,
 )
 
-CONFLICT_MARKER = re.compile(rb"^(<<<<<<< |>>>>>>> )", re.MULTILINE)
+OLD, NEW = "v0.1.0", "v0.2.0"
+KERNEL = "xmylang"
+HOOK_OLD, HOOK_NEW = "wasm/initialize.js", "wasm/initialize_xkernel.js"
+HOOK_TEMPLATE = "template/wasm/{% if with_wasm %}initialize_xkernel.js{% endif %}.jinja"
+# Convention lines that differ between the two releases (v0.1.0, v0.2.0), in template-owned
+# cmake/XeusKernel.cmake and environment-dev.yml.
+PRE_JS_OLD = 'set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")'
+PRE_JS_NEW = 'set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize_xkernel.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")'
+PIN_OLD, PIN_NEW = "  - jupyter_client >=7\n", "  - jupyter_client >=8\n"
+
+
+def update(project: Path, ref: str = NEW, **kwargs) -> float:
+    return template_repo.update(project, ref, **kwargs)
+
+
+# --- the throwaway template repository -----------------------------------------------------
+
+
+def make_older(tree: Path) -> None:
+    """Turn a copy of the current template into the synthetic v0.1.0: the state before the
+    start-up hook was renamed, without the migration, with older convention lines."""
+    hook = tree / HOOK_TEMPLATE
+    hook.rename(hook.with_name(hook.name.replace("initialize_xkernel.js", "initialize.js")))
+    replace_once(tree / "template/cmake/XeusKernel.cmake", PRE_JS_NEW, PRE_JS_OLD)
+    replace_once(tree / "template/wasm/{% if with_wasm %}pre.js{% endif %}", "// wasm/initialize_xkernel.js,", "// wasm/initialize.js,")
+    replace_once(tree / "template/environment-dev.yml.jinja", PIN_NEW, PIN_OLD)
+    replace_once(tree / "copier.yml", f"  - {HOOK_NEW}\n", f"  - {HOOK_OLD}\n")
+    drop_migrations(tree)
+
+
+def drop_migrations(tree: Path) -> None:
+    config = tree / "copier.yml"
+    text, count = re.subn(r"^_migrations:\n(?:(?:[ \t].*)?\n)*", "", config.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert count == 1 and "_migrations" not in yaml.safe_load(text), "copier.yml: no _migrations block to remove"
+    config.write_text(text, encoding="utf-8")
+    shutil.rmtree(tree / "hooks")
+
+
+def build_releases(repo: Path, with_migration: bool = True) -> Path:
+    """v0.1.0 (synthetic older state) and v0.2.0 (the working tree), tagged like real releases."""
+    repo.mkdir()
+    git(repo, "init", "--quiet")
+    copy_template(repo)
+    make_older(repo)
+    commit_release(repo, OLD)
+    for child in repo.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    copy_template(repo)
+    if not with_migration:
+        drop_migrations(repo)
+    commit_release(repo, NEW)
+    return repo
 
 
 @pytest.fixture(scope="session")
@@ -55,39 +103,6 @@ def releases(tmp_path_factory) -> Path:
 
 
 # --- kernels made from the template --------------------------------------------------------
-
-
-@dataclass
-class Leftovers:
-    """What a conflicted update leaves behind, for the author to resolve."""
-
-    markers: list[str] = field(default_factory=list)  # files with <<<<<<< / >>>>>>> lines
-    rejects: list[str] = field(default_factory=list)  # *.rej files
-    unmerged: list[str] = field(default_factory=list)  # paths with unmerged index entries
-
-    def __bool__(self) -> bool:
-        return bool(self.markers or self.rejects or self.unmerged)
-
-    def shows(self, path: str) -> bool:
-        return path in self.markers or path in self.unmerged or f"{path}.rej" in self.rejects
-
-
-def leftovers(project: Path) -> Leftovers:
-    found = Leftovers()
-    for path in sorted(project.rglob("*")):
-        relative = path.relative_to(project).as_posix()
-        if relative.startswith(".git/") or not path.is_file():
-            continue
-        if relative.endswith(".rej"):
-            found.rejects.append(relative)
-        elif CONFLICT_MARKER.search(path.read_bytes()):
-            found.markers.append(relative)
-    found.unmerged = sorted({line.split("\t", 1)[1] for line in git(project, "ls-files", "--unmerged").splitlines()})
-    return found
-
-
-def status(project: Path) -> list[str]:
-    return git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
 
 
 @pytest.fixture(scope="session")
@@ -301,14 +316,6 @@ def test_a_deleted_author_file_comes_back_visibly(project):
 
 
 # --- idempotence, conventions, the migration -------------------------------------------------
-
-
-def tree(project: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(project).as_posix(): path.read_bytes()
-        for path in project.rglob("*")
-        if path.is_file() and ".git" not in path.relative_to(project).parts
-    }
 
 
 def test_copies_are_reproducible(releases, tmp_path):

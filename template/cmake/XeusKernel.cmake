@@ -319,7 +319,8 @@ function(_xeus_kernel_add_wasm_tests kernel)
             WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
     endif()
     find_program(XEUS_KERNEL_PYTHON NAMES python3 python NO_CMAKE_FIND_ROOT_PATH)
-    if(XEUS_KERNEL_PYTHON)
+    file(GLOB browser_tests CONFIGURE_DEPENDS "${tests}/test_*.py")
+    if(XEUS_KERNEL_PYTHON AND browser_tests)
         add_test(NAME ${kernel}_browser
             COMMAND "${CMAKE_COMMAND}" -E env "LITE_SITE=${CMAKE_BINARY_DIR}/lite"
                     "${XEUS_KERNEL_PYTHON}" -m pytest -p no:cacheprovider -v "${tests}"
