@@ -66,6 +66,33 @@ class LiteBuild:
         return self.toolchain.run(argv, cwd=self.project, env={**self.env, **(env or {})}, check=check, timeout=timeout)
 
 
+def wasm_exports(module: Path) -> set[str]:
+    """The names a .wasm module exports (its export section): what side modules can link to."""
+
+    def leb(data: bytes, at: int) -> tuple[int, int]:
+        value = shift = 0
+        while True:
+            byte = data[at]
+            at += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value, at
+
+    data, at, names = module.read_bytes(), 8, set()
+    while at < len(data):
+        section, at = data[at], at + 1
+        size, at = leb(data, at)
+        if section == 7:
+            count, cursor = leb(data, at)
+            for _ in range(count):
+                length, cursor = leb(data, cursor)
+                names.add(data[cursor:cursor + length].decode())
+                _, cursor = leb(data, cursor + length + 1)  # kind byte, then index
+        at += size
+    return names
+
+
 def prepare(render: Path, work: Path, toolchain, kernel: str) -> LiteBuild:
     build = LiteBuild(work, toolchain, kernel)
     shutil.copytree(render, build.project)
@@ -208,6 +235,10 @@ def test_kernel_lands_where_jupyterlite_xeus_finds_it(lite):
     packed = {p.name for p in (site / "xeus/host/bin").iterdir()}
     assert {f"{build.kernel}.js", f"{build.kernel}.wasm"} <= packed
     assert (site / "xeus/host/libxeus.so").is_file()  # the shared xeus side module travels too
+    # No side module but libxeus.so (linked): the kernel keeps only what it and libxeus.so use
+    # (MAIN_MODULE=2), not all of libc for modules loaded later.
+    exports = wasm_exports(build.host / "bin" / f"{build.kernel}.wasm")
+    assert "fopen" not in exports and "strtok" not in exports, sorted(exports)[:20]
 
 
 @pytest.mark.parametrize(
@@ -247,4 +278,6 @@ def test_side_modules_are_declared_in_metadata_shared(rendered, wasm_toolchain, 
     build.run("cmake", "--build", "build/wasm", "--target", "install")
     spec = json.loads((build.host / "share/jupyter/kernels/xmylang/kernel.json").read_text())
     assert spec["metadata"]["shared"] == {"libmylang_extra.so": "lib/libmylang_extra.so", "libz.so": "lib/libz.so"}
+    # Side modules loaded at run time may need any of libc: the kernel keeps all of it for them.
+    assert {"fopen", "strtok"} <= wasm_exports(build.host / "bin/xmylang.wasm")
 

@@ -12,6 +12,9 @@
 #     [RUNTIME_FILES <dir>]         # folder shipped to the kernel's file system
 #     [SIDE_MODULES <path>...]      # wasm side modules to ship, relative to the host
 #                                   # prefix (lib/libfoo.so): metadata.shared
+#     [WASM_LOADS_SIDE_MODULES]     # wasm: the kernel loads other side modules at run time
+#                                   # (packages' shared libraries, dlopen): keep all of
+#                                   # libc/libc++ for them (implied by SIDE_MODULES)
 #     [KERNELSPEC_METADATA <json>]  # a JSON object merged into kernel.json's metadata
 #     [KERNELSPEC_ENV <NAME=value>...])  # environment of the native kernel (kernel.json env)
 #
@@ -117,8 +120,8 @@ check_required_components(@library@)
 endfunction()
 
 function(xeus_kernel_add kernel)
-    cmake_parse_arguments(PARSE_ARGV 1 arg "SHARED" "LIBRARY;RUNTIME_FILES;KERNELSPEC_METADATA"
-        "SOURCES;SIDE_MODULES;KERNELSPEC_ENV")
+    cmake_parse_arguments(PARSE_ARGV 1 arg "SHARED;WASM_LOADS_SIDE_MODULES"
+        "LIBRARY;RUNTIME_FILES;KERNELSPEC_METADATA" "SOURCES;SIDE_MODULES;KERNELSPEC_ENV")
     if(NOT arg_LIBRARY OR NOT arg_SOURCES)
         message(FATAL_ERROR "xeus_kernel_add(${kernel}) needs LIBRARY <target> and SOURCES <files>")
     endif()
@@ -179,6 +182,14 @@ function(xeus_kernel_add kernel)
         xeus_wasm_compile_options(${kernel})
         # node as well: the kernel's node test loads the very module the browser gets.
         xeus_wasm_link_options(${kernel} "web,worker,node")
+        # xeus's flags make the kernel a main module that keeps all of libc, libc++ and
+        # emscripten's JS library for side modules loaded at run time (MAIN_MODULE=1). A
+        # kernel that loads none but libxeus.so (on the link line, so its needs are kept)
+        # keeps only what it uses (MAIN_MODULE=2): a third of the .wasm and .js. SIDE_MODULES,
+        # or WASM_LOADS_SIDE_MODULES (packages' shared libraries, dlopen), keep them all.
+        if(NOT arg_SIDE_MODULES AND NOT arg_WASM_LOADS_SIDE_MODULES)
+            target_link_options(${kernel} PRIVATE "SHELL:-sMAIN_MODULE=2")
+        endif()
         set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize_xkernel.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")
         foreach(file IN LISTS pre_js)
             target_link_options(${kernel} PRIVATE "SHELL:--pre-js \"${file}\"")
