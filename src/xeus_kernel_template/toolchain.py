@@ -25,8 +25,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .stack import line
+
 # Bump a stage's version when its package set changes: that stage is then provisioned again.
-STAGE_VERSIONS = {"base": "3", "native": "4", "wasm": "4"}
+STAGE_VERSIONS = {"base": "3", "native": "4", "wasm": "5"}
 DEBIAN_SUITE = "forky"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = (
@@ -46,7 +48,16 @@ ROOT_PACKAGES = (
 )
 WASM_PACKAGES = ("emscripten", "nodejs", "chromium")
 # What the wasm tier needs besides: packing (jupyterlite-xeus) and the browser tests.
-ROOT_WASM_PYTHON_PACKAGES = ("jupyterlite-core==0.8.*", "jupyterlite-xeus>=5.1,<6", "playwright")
+ROOT_WASM_PYTHON_PACKAGES = (
+    f"jupyterlite-core{line()['jupyterlite-core']}",
+    f"jupyterlite-xeus{line()['jupyterlite-xeus']}",
+    # what `jupyter lite build` uses when present: the contents index of notebooks/, and no
+    # warnings about optional packages (as environment-wasm-build.yml has them)
+    "jupyter_server",
+    "jupyterlab_server",
+    "libarchive-c",
+    "playwright",
+)
 ROOT_CHROMIUM = "/usr/bin/chromium"
 # What the kernel-side Python tests need inside the root (installed into a venv there).
 ROOT_PYTHON_PACKAGES = ("pytest", "jupyter_kernel_test", "jupyter_client")
