@@ -63,7 +63,7 @@ def replace_once(path: Path, old: str, new: str) -> None:
 def copy_template(destination: Path) -> None:
     """The template as copier sees it (copier.yml, template/, hooks/) and as pre-commit installs
     its reviewer (the package), from the working tree: HEAD plus uncommitted changes."""
-    parts = ["copier.yml", "template", "hooks", "pyproject.toml", "README.md", "src", ".pre-commit-hooks.yaml"]
+    parts = ["copier.yml", "includes", "template", "hooks", "pyproject.toml", "README.md", "src", ".pre-commit-hooks.yaml"]
     listed = git(TEMPLATE, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *parts)
     for relative in sorted(set(filter(None, listed.split("\0")))):
         source = TEMPLATE / relative
