@@ -76,6 +76,23 @@ def test_generated_suite_passes_against_the_installed_kernel(built):
     assert all("History" in line for line in skips), skips
 
 
+def test_generated_robustness_suite_keeps_the_kernel_alive(built):
+    """test/test_robustness.py, the template's language-agnostic fuzzing of the kernel, run on
+    its own to read its summary: at least 1,000 requests, none killing the kernel."""
+    result = built.toolchain.run(
+        [built.toolchain.python, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "test/test_robustness.py"],
+        cwd=built.project,
+        env={"JUPYTER_PATH": str(built.prefix / "share/jupyter")},
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-8000:]
+    summary = re.search(r"robustness of \w+: seeds .*: (\d+) requests \(.*\), (\d+) deaths, (\d+) hangs, (\d+) malformed", result.stdout)
+    assert summary, result.stdout[-3000:]
+    requests, deaths, hangs, malformed = map(int, summary.groups())
+    print(summary.group(0))
+    assert requests >= 1000 and (deaths, hangs, malformed) == (0, 0, 0), summary.group(0)
+
+
 @pytest.fixture
 def kernel_client(built, tmp_path):
     """The installed kernel, started by jupyter_client on this machine through the toolchain."""
