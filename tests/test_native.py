@@ -61,7 +61,9 @@ def test_installed_kernelspec_follows_the_conventions(built):
 
 def test_generated_suite_passes_against_the_installed_kernel(built):
     result = built.toolchain.run(
-        [built.toolchain.python, "-m", "pytest", "-v", "-rs", "-p", "no:cacheprovider", "test", "--ignore", "test/wasm"],
+        # The robustness suite runs on its own below (ctest ran it with the others).
+        [built.toolchain.python, "-m", "pytest", "-v", "-rs", "-p", "no:cacheprovider", "test", "--ignore", "test/wasm",
+         "--ignore", "test/test_robustness.py"],
         cwd=built.project,
         env={"JUPYTER_PATH": str(built.prefix / "share/jupyter")},
         check=False,
