@@ -8,10 +8,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import copier
 import pytest
 import yaml
 
-from conftest import CHECK_JSONSCHEMA
+from conftest import CHECK_JSONSCHEMA, TEMPLATE
 from escaping import escape, spellings
 from samples import RENDERS, answers
 
@@ -188,3 +189,18 @@ def test_cpp_is_formatted_as_its_pre_commit_hook_wants(rendered, render_name):
         ["clang-format", "--dry-run", "-Werror", *map(str, sources)], cwd=project, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_renders_from_a_folder_that_is_not_a_git_repository(tmp_path):
+    """`copier copy path/to/an/unpacked/archive ...`: no _commit to record, still a valid render."""
+    source = tmp_path / "template"
+    source.mkdir()
+    for part in ("includes", "template", "hooks"):
+        shutil.copytree(TEMPLATE / part, source / part)
+    shutil.copy(TEMPLATE / "copier.yml", source)
+    project = tmp_path / "kernel"
+    copier.run_copy(str(source), str(project), data=answers("defaults"), defaults=True, unsafe=False, quiet=True)
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    reviewer = next(repo for repo in config["repos"] if repo["repo"] == str(source))
+    assert reviewer["rev"] == ""
+    assert "_commit" not in yaml.safe_load((project / ".copier-answers.yml").read_text())
