@@ -20,6 +20,8 @@ RENDERS: dict[str, dict] = {
     "runtime-files": {"with_runtime_files": True},
     "odd-names": {
         "language_name": 'Q# "Lite" ✓',
+        "display_name": 'Q# "Lite" ✓ (xeus)',
+        "language_id": "q#",
         "kernel_name": "xq_sharp2",
         "project_name": "q_sharp-kernel9",
         "cpp_namespace": "QSharp_",
@@ -35,6 +37,8 @@ RENDERS: dict[str, dict] = {
         "with_runtime_files": True,
     },
     "apache": {"license": "Apache-2.0", "description": HOSTILE_TEXT},
+    # The xeus plumbing without the starter language, for a kernel over a language library.
+    "skeleton": {"interpreter_sources": "skeleton", "display_name": "MyLang (skeleton)", "with_wasm": False},
 }
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copier
 import pytest
 
-from conftest import render
+from conftest import TEMPLATE, render
 from samples import BASE
 
 # (question, bad value, a fragment of the message the user must see)
@@ -23,14 +24,16 @@ BAD_ANSWERS = [
     ("kernel_name", "x mylang", "only lowercase letters, digits and underscores"),
     ("kernel_name", "../evil", "only lowercase letters, digits and underscores"),
     ("kernel_name", "x" * 33, "32 characters"),
-    ("kernel_name", "test", "is reserved"),
-    ("kernel_name", "install", "is reserved"),
-    ("kernel_name", "xpython", "is reserved"),
-    ("kernel_name", "xeus", "is reserved"),
+    ("kernel_name", "test", "CMake, xeus or template build target"),
+    ("kernel_name", "install", "CMake, xeus or template build target"),
+    ("kernel_name", "lite", "CMake, xeus or template build target"),
+    ("kernel_name", "xeus", "CMake, xeus or template build target"),
     ("project_name", "Xeus-MyLang", "must start with a lowercase letter"),
     ("project_name", "xeus-mylang-", "end with a letter or digit"),
     ("project_name", "xeus/mylang", "must start with a lowercase letter"),
-    ("project_name", "xeus-lite", "existing xeus project"),
+    ("project_name", "xeus-lite", "CMake, xeus or template build target"),
+    ("project_name", "xeus-zmq", "CMake, xeus or template build target"),
+    ("project_name", "all", "CMake, xeus or template build target"),
     ("project_name", "xmylang", "must differ from the kernel name"),
     ("cpp_namespace", "my-lang", "must be an identifier"),
     ("cpp_namespace", "9lang", "must be an identifier"),
@@ -40,6 +43,21 @@ BAD_ANSWERS = [
     ("cpp_namespace", "xeus", "used by the standard library or by xeus"),
     ("cpp_namespace", "my__lang", "C++ reserves names"),
     ("cpp_namespace", "_Lang", "C++ reserves names"),
+    ("display_name", "", "must not be empty"),
+    ("display_name", "My Kernel ", "must not start or end with spaces"),
+    ("display_name", "two\nlines", "one line of printable text"),
+    ("display_name", "d" * 81, "80 characters"),
+    ("language_id", "", "must start with a letter or digit"),
+    ("language_id", "my lang", "must start with a letter or digit"),
+    ("language_id", 'c"', "must start with a letter or digit"),
+    ("interpreter_sources", "mine", "mine"),
+    ("dev_dependencies", "lua", "Give a list of conda match specs"),
+    ("dev_dependencies", {"lua": "5.4"}, "Give a list of conda match specs"),
+    ("dev_dependencies", ["lua >=5.4", "lua; rm -rf /"], '"lua; rm -rf /" is not a conda match spec'),
+    ("dev_dependencies", ["lua\n  - evil"], "is not a conda match spec"),
+    ("dev_dependencies", [42], "42 is not a conda match spec"),
+    ("wasm_host_dependencies", ["-lua"], '"-lua" is not a conda match spec'),
+    ("wasm_build_dependencies", [""], '"" is not a conda match spec'),
     ("language_version", "", "must start with a letter or digit"),
     ("language_version", "1.0 beta", "must start with a letter or digit"),
     ("language_version", '1"0', "must start with a letter or digit"),
@@ -85,16 +103,28 @@ BAD_ANSWERS = [
 ]
 
 
+# Questions asked only after another answer: (that answer, question, bad value, message).
+BAD_DEPENDENT_ANSWERS = [
+    ({"interpreter_sources": "none"}, "interpreter_class", "my lang::interpreter", "must be a C++ name"),
+    ({"interpreter_sources": "none"}, "interpreter_class", "ns::interpreter<int>", "must be a C++ name"),
+    ({"interpreter_sources": "none"}, "interpreter_header", "../outside.hpp", "relative path to a C++ header"),
+    ({"interpreter_sources": "none"}, "interpreter_header", "/abs/xinterpreter.hpp", "relative path to a C++ header"),
+    ({"interpreter_sources": "none"}, "interpreter_header", 'x/y.hpp"', "relative path to a C++ header"),
+    ({"interpreter_sources": "none"}, "interpreter_header", "x/interpreter.cpp", "relative path to a C++ header"),
+]
+ROWS = [({}, *row) for row in BAD_ANSWERS] + BAD_DEPENDENT_ANSWERS
+
+
 def test_the_table_is_large_enough():
-    assert len(BAD_ANSWERS) >= 30
-    assert len({(q, v) for q, v, _ in BAD_ANSWERS}) == len(BAD_ANSWERS)
+    assert len(ROWS) >= 30
+    assert len({repr(row[:3]) for row in ROWS}) == len(ROWS)
 
 
-@pytest.mark.parametrize(("question", "value", "message"), BAD_ANSWERS, ids=lambda v: repr(v)[:30])
-def test_bad_answer_is_refused_and_writes_nothing(tmp_path, question, value, message):
+@pytest.mark.parametrize(("context", "question", "value", "message"), ROWS, ids=lambda v: repr(v)[:30])
+def test_bad_answer_is_refused_and_writes_nothing(tmp_path, context, question, value, message):
     destination = tmp_path / "kernel"
     with pytest.raises(ValueError) as refused:
-        render(destination, {**BASE, question: value})
+        render(destination, {**BASE, **context, question: value})
     assert message in str(refused.value)
     assert not destination.exists(), "a refused answer must not leave an output folder"
 
@@ -103,3 +133,20 @@ def test_good_answers_are_accepted(tmp_path):
     """The table above fails for the right reason: the same base answers render fine."""
     destination = render(tmp_path / "kernel", dict(BASE))
     assert (destination / "CMakeLists.txt").is_file()
+
+
+@pytest.mark.parametrize(
+    ("kernel_name", "project_name", "published"),
+    [("xlua", "xeus-lua", "xeus-lua"), ("xpython", "xeus-python", "xeus-python"), ("python3", "my-python", "ipykernel")],
+)
+def test_an_existing_kernel_keeps_its_name_with_a_note(tmp_path, capfd, kernel_name, project_name, published):
+    """A published kernel's name is not refused (the kernel itself adopts the template under
+    it), but the copy ends with a note for anyone who took it by accident."""
+    destination = tmp_path / "kernel"
+    copier.run_copy(
+        str(TEMPLATE), str(destination), data={**BASE, "kernel_name": kernel_name, "project_name": project_name},
+        defaults=True, unsafe=False, vcs_ref="HEAD",
+    )
+    assert (destination / f"share/jupyter/kernels/{kernel_name}/kernel.json.in").is_file()
+    note = capfd.readouterr().err
+    assert f'Note: "{kernel_name}" is the kernel name of {published}' in note

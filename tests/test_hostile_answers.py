@@ -44,7 +44,7 @@ from escaping import escape
 from samples import BASE
 
 SEED = 20260915
-RENDERS = 36  # generated renders, on top of the explicit examples below
+RENDERS = 40  # generated renders, on top of the explicit examples below
 MACRO_EXAMPLES = 300
 PRE_COMMIT_RENDERS = 6  # renders whose pre-commit hooks run (the explicit examples first)
 
@@ -65,12 +65,15 @@ REFUSED = [
     "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
     "\ufffe", "\uffff", "\t", "\n", "\r", "\x7f", "\x00", "\x85", "\x9f",
 ]
-QUESTIONS = ("language_name", "description", "author_name")  # in copier.yml's order
-LIMITS = {"language_name": 40, "description": 200, "author_name": 100}
+QUESTIONS = ("language_name", "display_name", "description", "author_name")  # in copier.yml's order
+LIMITS = {"language_name": 40, "display_name": 80, "description": 200, "author_name": 100}
 # Everything else fixed, so that renders differ only by their free text (and the C++
 # namespace, distinct per render for the batched C++ program).
 FIXED = {**BASE, "kernel_name": "xhostile", "project_name": "xeus-hostile", "with_wasm": True}
-PLAIN = {"language_name": "Plainlang", "description": "Plain description", "author_name": "Plain Author"}
+PLAIN = {
+    "language_name": "Plainlang", "display_name": "Plain Display", "description": "Plain description",
+    "author_name": "Plain Author",
+}
 
 
 def refusal_of(question: str, value: str) -> str | None:
@@ -119,6 +122,7 @@ def answers(refusable: bool) -> st.SearchStrategy[dict]:
     return st.fixed_dictionaries(
         {
             "language_name": st.one_of(name.map("".join), st.just(PLAIN["language_name"])),
+            "display_name": st.one_of(hostile_text(6, refusable), st.just(PLAIN["display_name"])),
             "description": st.one_of(hostile_text(12, refusable), st.just(PLAIN["description"])),
             "author_name": st.one_of(hostile_text(8, refusable), st.just(PLAIN["author_name"])),
         }
@@ -131,14 +135,14 @@ ANSWERS = st.one_of(*[answers(refusable=False)] * 4, answers(refusable=True))
 # 1.2 numbers, Markdown emphasis/heading/list/MyST comment/merge marker, C++ trigraphs; then
 # answers that must be refused: trailing space, bidirectional control, noncharacter.
 EXPLICIT = [
-    {"language_name": "1e3", "description": "A kernel [x]", "author_name": "null"},
-    {"language_name": "L*g*", "description": "]", "author_name": "**x**"},
-    {"language_name": "0o17L", "description": "# not a heading", "author_name": "1. not a list"},
-    {"language_name": "Lang", "description": "=======", "author_name": "% not a comment"},
-    {"language_name": "What??=", "description": "0o17", "author_name": "Trigraphs??/ ??' ??!"},
-    {"language_name": "Lang", "description": "A kernel ", "author_name": "Ada"},
-    {"language_name": "Lang\ufffe", "description": "A kernel", "author_name": "Ada"},
-    {"language_name": "Lang", "description": "evil \u202e txt", "author_name": "Ada"},
+    {"language_name": "1e3", "display_name": "0x1F", "description": "A kernel [x]", "author_name": "null"},
+    {"language_name": "L*g*", "display_name": "D\u2028D", "description": "]", "author_name": "**x**"},
+    {"language_name": "0o17L", "display_name": "D", "description": "# not a heading", "author_name": "1. not a list"},
+    {"language_name": "Lang", "display_name": "D", "description": "=======", "author_name": "% not a comment"},
+    {"language_name": "What??=", "display_name": "D", "description": "0o17", "author_name": "Trigraphs??/ ??' ??!"},
+    {"language_name": "Lang", "display_name": "D", "description": "A kernel ", "author_name": "Ada"},
+    {"language_name": "Lang\ufffe", "display_name": "D", "description": "A kernel", "author_name": "Ada"},
+    {"language_name": "Lang", "display_name": "D", "description": "evil \u202e txt", "author_name": "Ada"},
 ]
 
 
@@ -243,7 +247,7 @@ def test_json_reads_back(hostile):
     for r in hostile.rendered:
         for path in sorted(r.path.rglob("*.json*")):
             parsed = json.loads(path.read_text(encoding="utf-8"))
-            if path.name == "kernel.json.in" and parsed["display_name"] != r.data["language_name"]:
+            if path.name == "kernel.json.in" and parsed["display_name"] != r.data["display_name"]:
                 failures.append(f"{r}: display_name {parsed['display_name']!r}")
     assert not failures, first_failures(failures)
 
@@ -396,7 +400,7 @@ def compiled(hostile, macro_texts, toolchain, tmp_path_factory):
         source = work / f"{r.namespace}.cpp"
         header = r.path / "include/xeus-hostile/kernel_metadata.hpp"
         source.write_text(
-            f'#define {r.namespace.upper()}_VERSION "0.1.0"\n#include "{header}"\n'
+            f'#define {r.data["kernel_name"].upper()}_KERNEL_VERSION "0.1.0"\n#include "{header}"\n'
             f"void emit(const char*);\nvoid emit_{r.namespace}()\n{{\n"
             f"    emit({r.namespace}::metadata::language_display_name);\n"
             f"    emit({r.namespace}::metadata::description);\n}}\n",

@@ -86,7 +86,7 @@ def test_free_text_survives_escaping(rendered):
     project = rendered("odd-names")
     data = answers("odd-names")
     spec = json.loads((project / "share/jupyter/kernels/xq_sharp2/kernel.json.in").read_text())
-    assert spec["display_name"] == data["language_name"]
+    assert spec["display_name"] == data["display_name"]
     recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert recorded["description"] == data["description"]
     assert recorded["author_name"] == data["author_name"]
@@ -106,7 +106,7 @@ def test_check_jsonschema(rendered, render_name):
     if presets_schema is None:
         pytest.skip("CMake's presets schema (cmake-data) is not installed")
     checks = [
-        (presets_schema, [project / "CMakePresets.json"]),
+        (presets_schema, [project / "CMakePresets.json", project / "CMakeKernelPresets.json", project / "cmake/XeusKernelPresets.json"]),
         (SCHEMAS / "kernelspec.json", sorted(project.glob("share/jupyter/kernels/*/kernel.json.in"))),
     ]
     for schema, files in checks:
@@ -138,8 +138,9 @@ def test_expected_files_for_the_options(rendered, render_name):
     kernel = data.get("kernel_name", "xmylang")
     present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
     always = {
-        ".copier-answers.yml", "CMakeLists.txt", "CMakePresets.json", "cmake/XeusKernel.cmake",
-        "environment-dev.yml", "src/main.cpp", "src/xinterpreter.cpp", "src/language.cpp", "README.md", "LICENSE",
+        ".copier-answers.yml", "CMakeLists.txt", "CMakePresets.json", "CMakeKernelPresets.json",
+        "cmake/XeusKernel.cmake", "cmake/XeusKernelPresets.json", "environment-dev.yml", "src/main.cpp",
+        "src/native_startup.cpp", "README.md", "LICENSE",
         ".gitignore", ".clang-format", ".pre-commit-config.yaml", f"test/test_{kernel}_kernel.py",
         f"share/jupyter/kernels/{kernel}/kernel.json.in", f"share/jupyter/kernels/{kernel}/logo-svg.svg",
         f"share/jupyter/kernels/{kernel}/logo-32x32.png", f"share/jupyter/kernels/{kernel}/logo-64x64.png",
@@ -149,7 +150,20 @@ def test_expected_files_for_the_options(rendered, render_name):
         "src/main_emscripten_kernel.cpp", "wasm/pre.js", "wasm/initialize_xkernel.js",
     }
     runtime = {"runtime-files/README.txt"}
+    project_name = data.get("project_name", "xeus-mylang")
+    interpreter = {"src/xinterpreter.cpp", f"include/{project_name}/xinterpreter.hpp"}
+    starter = {"src/language.cpp", f"include/{project_name}/language.hpp"}
+    sources = data.get("interpreter_sources", "starter")
     assert always <= present, always - present
+    # The interpreter sources the answer asks for, and never the others.
+    if sources == "none":
+        assert not interpreter & present, interpreter & present
+    else:
+        assert interpreter <= present, interpreter - present
+    if sources == "starter":
+        assert starter <= present, starter - present
+    else:
+        assert not starter & present, starter & present
     if data.get("with_wasm", True):
         assert wasm <= present, wasm - present
     else:

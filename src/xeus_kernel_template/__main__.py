@@ -1,23 +1,74 @@
-"""Command line: ``xeus-kernel-template toolchain`` finds or provisions a native xeus toolchain."""
+"""Command line of xeus-kernel-template.
+
+    xeus-kernel-template adopt PATH [--data KEY=VALUE]... [--defaults] [--dry-run]
+                                    [--template SRC] [--vcs-ref REF]
+    xeus-kernel-template toolchain [--wasm]
+
+``adopt`` brings an existing kernel repository under the template (see
+:mod:`xeus_kernel_template.adopt`); ``toolchain`` finds or provisions a native xeus toolchain.
+Exit status: 0 done, 1 refused or failed (the message says why), 2 usage error.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .toolchain import ToolchainError, ensure_root, find_toolchain
 
 
+def _data(items: list[str]) -> dict[str, str]:
+    data = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise argparse.ArgumentTypeError(f"--data takes KEY=VALUE, got {item!r}")
+        data[key] = value
+    return data
+
+
+def _adopt(options: argparse.Namespace) -> int:
+    from .adopt import DEFAULT_TEMPLATE, AdoptError, adopt, report
+
+    try:
+        data = _data(options.data or [])
+    except argparse.ArgumentTypeError as error:
+        print(f"xeus-kernel-template adopt: {error}", file=sys.stderr)
+        return 2
+    interactive = sys.stdin.isatty() and not options.defaults
+    root = Path(options.path)
+    try:
+        plan = adopt(
+            root, template=options.template or DEFAULT_TEMPLATE, vcs_ref=options.vcs_ref, data=data,
+            interactive=interactive, dry_run=options.dry_run,
+        )
+    except AdoptError as error:
+        print(f"xeus-kernel-template adopt: {error}", file=sys.stderr)
+        return 1
+    report(plan, dry_run=options.dry_run)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="xeus-kernel-template", description=__doc__)
+    parser = argparse.ArgumentParser(prog="xeus-kernel-template", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     toolchain = commands.add_parser(
         "toolchain",
         help="find xeus 6 / xeus-zmq 4 in your environment, or provision the cached Debian root",
     )
     toolchain.add_argument("--wasm", action="store_true", help="also install emscripten in the root")
+    adopt = commands.add_parser("adopt", help="bring an existing kernel repository under the template")
+    adopt.add_argument("path", metavar="PATH", help="the kernel repository (a clean git work tree)")
+    adopt.add_argument("--data", "-d", action="append", metavar="KEY=VALUE", help="an answer, over the inferred one")
+    adopt.add_argument("--defaults", action="store_true", help="take the inferred answers without asking")
+    adopt.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    adopt.add_argument("--template", metavar="SRC", help="the template (default: the published one)")
+    adopt.add_argument("--vcs-ref", metavar="REF", help="the template release (default: its newest)")
     options = parser.parse_args(argv)
 
+    if options.command == "adopt":
+        return _adopt(options)
     try:
         found = ensure_root(wasm=True) if options.wasm else find_toolchain()
     except ToolchainError as error:

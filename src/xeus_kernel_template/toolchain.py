@@ -67,6 +67,10 @@ def cache_dir() -> Path:
     return Path(base) / "xeus-kernel-template"
 
 
+def ccache_dir() -> Path:
+    return (cache_dir() / "ccache").resolve()
+
+
 def progress(message: str) -> None:
     print(f"[xeus-kernel-template] {message}", file=sys.stderr, flush=True)
 
@@ -97,12 +101,30 @@ class Toolchain:
             f"mount -t proc proc {root}/proc",
             f"mount --rbind /dev {root}/dev",
         ]
-        for path in self.binds:
+        cache = ccache_dir()
+        cache.mkdir(parents=True, exist_ok=True)
+        (self.root / cache.relative_to("/")).mkdir(parents=True, exist_ok=True)
+        for path in [cache, *self.binds]:
             mounts.append(f"mount --bind {shlex.quote(str(path))} {root}{shlex.quote(str(path))}")
         inner = " && ".join(
             [*mounts, "exec chroot " + root + " env -i " + shlex.join([*assignments, *argv])]
         )
         return ["unshare", "--mount", "--propagation", "private", "sh", "-c", inner]
+
+    def build_environment(self) -> dict[str, str]:
+        """Variables for builds in this toolchain: a compiler cache kept in the cache folder,
+        so that later runs rebuild unchanged renders quickly (CMake reads the launcher from
+        the environment). Paths are made relative so that renders in new temporary folders
+        still hit the cache."""
+        has_ccache = (self.root / "usr/bin/ccache").is_file() if self.root is not None else shutil.which("ccache")
+        if not has_ccache:
+            return {}
+        return {
+            "CMAKE_CXX_COMPILER_LAUNCHER": "ccache",
+            "CCACHE_DIR": str(ccache_dir()),
+            "CCACHE_BASEDIR": "/",
+            "CCACHE_NOHASHDIR": "1",
+        }
 
     def _root_env(self, env: Mapping[str, str] | None) -> dict[str, str]:
         merged = {

@@ -6,15 +6,26 @@
 #   xeus_kernel_add(<kernel_name>
 #     LIBRARY <target>              # the interpreter library (the project name)
 #     SOURCES <file>...             # interpreter sources
+#     [SHARED]                      # native: a shared library, installed with its headers
+#                                   # and the CMake package <target>Config.cmake, for
+#                                   # extensions to link against (wasm: always static)
 #     [RUNTIME_FILES <dir>]         # folder shipped to the kernel's file system
-#     [SIDE_MODULES <path>...])     # wasm side modules to ship, relative to the host
+#     [SIDE_MODULES <path>...]      # wasm side modules to ship, relative to the host
 #                                   # prefix (lib/libfoo.so): metadata.shared
+#     [KERNELSPEC_METADATA <json>]  # a JSON object merged into kernel.json's metadata
+#     [KERNELSPEC_ENV <NAME=value>...])  # environment of the native kernel (kernel.json env)
 #
-# Creates the library, the kernel executable (native: <kernel_name>; wasm:
-# <kernel_name>.js/.wasm[/.data]), the kernelspec in the build tree and the install rules.
+# Creates the library, the kernel executable (native: <kernel_name>, from src/main.cpp and
+# your start-up hooks in src/native_startup.cpp; wasm: <kernel_name>.js/.wasm[/.data]), the
+# kernelspec in the build tree and the install rules. Defines <KERNEL>_KERNEL_VERSION (the
+# project version) and, with runtime files, <KERNEL>_KERNEL_RUNTIME_DIR for the sources.
 
 include_guard(GLOBAL)
 cmake_minimum_required(VERSION 3.25)
+# The functions below keep the policies set here: empty keyword values stay empty strings.
+if(POLICY CMP0174)
+    cmake_policy(SET CMP0174 NEW)
+endif()
 
 # Inside a conda environment, install where Jupyter looks for kernels by default.
 if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT AND NOT EMSCRIPTEN AND DEFINED ENV{CONDA_PREFIX})
@@ -35,21 +46,25 @@ endif()
 
 include("${CMAKE_CURRENT_LIST_DIR}/XeusKernelSpec.cmake")
 
-function(_xeus_kernel_build_tree kernel tree output_property runtime_dir)
-    set_target_properties(${kernel} PROPERTIES ${output_property} "${tree}/bin")
+function(_xeus_kernel_build_tree kernel library spec_source tree output_property runtime_dir)
+    # The library too: a shared one (a DLL on Windows) must sit next to the executable.
+    set_target_properties(${kernel} ${library} PROPERTIES ${output_property} "${tree}/bin")
     set(spec_dir "${tree}/share/jupyter/kernels/${kernel}")
     set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
-    string(TOUPPER "${kernel}_RUNTIME_DIR" runtime_variable)
-    xeus_kernel_write_spec(SOURCE "${source_dir}/kernel.json.in" OUTPUT "${spec_dir}"
-        EXECUTABLE "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}"
-        RUNTIME_VARIABLE ${runtime_variable} RUNTIME_DIR "${runtime_dir}")
+    set(arguments SOURCE "${spec_source}" OUTPUT "${spec_dir}"
+        EXECUTABLE "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}")
+    if(runtime_dir)
+        string(TOUPPER "${kernel}_RUNTIME_DIR" runtime_variable)
+        list(APPEND arguments RUNTIME_VARIABLE ${runtime_variable} RUNTIME_DIR "${runtime_dir}")
+    endif()
+    xeus_kernel_write_spec(${arguments})
     file(GLOB logos "${source_dir}/logo-*")
     file(COPY ${logos} DESTINATION "${spec_dir}")
-    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source_dir}/kernel.json.in" ${logos})
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${logos})
 endfunction()
 
 # Install the kernelspec, writing kernel.json at install time for the actual prefix.
-function(_xeus_kernel_install_spec kernel runtime_files side_modules)
+function(_xeus_kernel_install_spec kernel spec_source runtime_files side_modules)
     set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
     set(destination "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${kernel}")
     file(GLOB logos "${source_dir}/logo-*")
@@ -60,7 +75,7 @@ function(_xeus_kernel_install_spec kernel runtime_files side_modules)
     if(NOT EMSCRIPTEN)  # for wasm, argv[0] names <kernel>.js and <kernel>.wasm without suffix
         string(APPEND executable "${CMAKE_EXECUTABLE_SUFFIX}")
     endif()
-    set(arguments SOURCE "${source_dir}/kernel.json.in"
+    set(arguments SOURCE "${spec_source}"
         OUTPUT "\$ENV{DESTDIR}${prefix}/${destination}" EXECUTABLE "${executable}")
     if(runtime_files AND NOT EMSCRIPTEN)
         string(TOUPPER "${kernel}_RUNTIME_DIR" runtime_variable)
@@ -75,8 +90,36 @@ function(_xeus_kernel_install_spec kernel runtime_files side_modules)
 xeus_kernel_write_spec(\"${arguments}\")")
 endfunction()
 
+# Native SHARED libraries: install the library, its headers and a CMake package, so that
+# extensions can `find_package(<library>)` and link `<library>::<library>`.
+function(_xeus_kernel_install_library library)
+    install(TARGETS ${library} EXPORT ${library}-targets
+        LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+        RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+    install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+    set(package_dir "${CMAKE_INSTALL_LIBDIR}/cmake/${library}")
+    install(EXPORT ${library}-targets NAMESPACE ${library}:: DESTINATION "${package_dir}")
+    include(CMakePackageConfigHelpers)
+    set(config_in "${CMAKE_CURRENT_BINARY_DIR}/xeus-kernel/${library}Config.cmake.in")
+    file(CONFIGURE OUTPUT "${config_in}" @ONLY CONTENT [=[
+@PACKAGE_INIT@
+include(CMakeFindDependencyMacro)
+find_dependency(xeus @XEUS_KERNEL_XEUS_VERSION@)
+include("${CMAKE_CURRENT_LIST_DIR}/@library@-targets.cmake")
+check_required_components(@library@)
+]=])
+    configure_package_config_file("${config_in}" "${CMAKE_CURRENT_BINARY_DIR}/${library}Config.cmake"
+        INSTALL_DESTINATION "${package_dir}")
+    write_basic_package_version_file("${CMAKE_CURRENT_BINARY_DIR}/${library}ConfigVersion.cmake"
+        VERSION "${PROJECT_VERSION}" COMPATIBILITY SameMajorVersion)
+    install(FILES "${CMAKE_CURRENT_BINARY_DIR}/${library}Config.cmake"
+        "${CMAKE_CURRENT_BINARY_DIR}/${library}ConfigVersion.cmake" DESTINATION "${package_dir}")
+endfunction()
+
 function(xeus_kernel_add kernel)
-    cmake_parse_arguments(PARSE_ARGV 1 arg "" "LIBRARY;RUNTIME_FILES" "SOURCES;SIDE_MODULES")
+    cmake_parse_arguments(PARSE_ARGV 1 arg "SHARED" "LIBRARY;RUNTIME_FILES;KERNELSPEC_METADATA"
+        "SOURCES;SIDE_MODULES;KERNELSPEC_ENV")
     if(NOT arg_LIBRARY OR NOT arg_SOURCES)
         message(FATAL_ERROR "xeus_kernel_add(${kernel}) needs LIBRARY <target> and SOURCES <files>")
     endif()
@@ -84,8 +127,7 @@ function(xeus_kernel_add kernel)
         message(FATAL_ERROR "xeus_kernel_add(${kernel}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
     endif()
     set(library "${arg_LIBRARY}")
-    string(MAKE_C_IDENTIFIER "${library}" macro_prefix)
-    string(TOUPPER "${macro_prefix}" macro_prefix)
+    string(TOUPPER "${kernel}" macro_prefix)  # kernel names are lowercase C identifiers
     if(arg_RUNTIME_FILES)
         cmake_path(ABSOLUTE_PATH arg_RUNTIME_FILES BASE_DIRECTORY "${PROJECT_SOURCE_DIR}" OUTPUT_VARIABLE runtime_source)
         if(EMSCRIPTEN)
@@ -95,15 +137,37 @@ function(xeus_kernel_add kernel)
         endif()
     endif()
 
-    # The interpreter library: static, so that the kernel is one self-contained binary.
-    add_library(${library} STATIC ${arg_SOURCES})
-    target_include_directories(${library} PUBLIC
-        "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>")
-    target_compile_features(${library} PUBLIC cxx_std_17)
-    target_compile_definitions(${library} PUBLIC "${macro_prefix}_VERSION=\"${PROJECT_VERSION}\"")
-    if(arg_RUNTIME_FILES)
-        target_compile_definitions(${library} PUBLIC "${macro_prefix}_RUNTIME_DIR=\"${runtime_dir}\"")
+    # The interpreter library: static, so that the kernel is one self-contained binary,
+    # unless the kernel exports it (SHARED, native only).
+    if(arg_SHARED AND NOT EMSCRIPTEN)
+        add_library(${library} SHARED ${arg_SOURCES})
+        set_target_properties(${library} PROPERTIES
+            VERSION "${PROJECT_VERSION}" SOVERSION "${PROJECT_VERSION_MAJOR}"
+            WINDOWS_EXPORT_ALL_SYMBOLS ON)
+    else()
+        add_library(${library} STATIC ${arg_SOURCES})
     endif()
+    add_library(${library}::${library} ALIAS ${library})
+    target_include_directories(${library} PUBLIC
+        "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>"
+        "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>")
+    target_compile_features(${library} PUBLIC cxx_std_17)
+    target_compile_definitions(${library} PUBLIC "${macro_prefix}_KERNEL_VERSION=\"${PROJECT_VERSION}\"")
+    if(arg_RUNTIME_FILES)
+        target_compile_definitions(${library} PUBLIC "${macro_prefix}_KERNEL_RUNTIME_DIR=\"${runtime_dir}\"")
+    endif()
+
+    # kernel.json.in with your KERNELSPEC_METADATA and KERNELSPEC_ENV, from which the build
+    # tree's and the installed kernel.json are written.
+    set(spec_source "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}/kernel.json.in")
+    set(spec_merged "${CMAKE_CURRENT_BINARY_DIR}/xeus-kernel/${kernel}/kernel.json.in")
+    set(spec_env "")
+    if(NOT EMSCRIPTEN)  # the wasm kernel has no process environment to set
+        set(spec_env ${arg_KERNELSPEC_ENV})
+    endif()
+    xeus_kernel_merge_spec(SOURCE "${spec_source}" OUTPUT "${spec_merged}"
+        METADATA "${arg_KERNELSPEC_METADATA}" ENV ${spec_env})
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${spec_source}")
 
     if(EMSCRIPTEN)
         find_package(xeus-lite ${XEUS_KERNEL_XEUS_LITE_VERSION} REQUIRED)
@@ -138,15 +202,28 @@ function(xeus_kernel_add kernel)
         find_package(xeus-zmq ${XEUS_KERNEL_XEUS_ZMQ_VERSION} REQUIRED)
         target_link_libraries(${library} PUBLIC xeus)
 
-        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main.cpp")
+        set(startup "${PROJECT_SOURCE_DIR}/src/native_startup.cpp")
+        if(NOT EXISTS "${startup}")
+            message(FATAL_ERROR "src/native_startup.cpp is missing: it holds your native start-up hooks "
+                "(native_startup.hpp declares them). Restore it from the template's starter version.")
+        endif()
+        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main.cpp" "${startup}")
         target_link_libraries(${kernel} PRIVATE ${library} xeus-zmq)
         install(TARGETS ${kernel} RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
         if(arg_RUNTIME_FILES)
             install(DIRECTORY "${runtime_source}/" DESTINATION "${CMAKE_INSTALL_DATADIR}/${kernel}")
         endif()
+        if(arg_SHARED)
+            if(APPLE)
+                set_target_properties(${kernel} PROPERTIES INSTALL_RPATH "@loader_path/../${CMAKE_INSTALL_LIBDIR}")
+            elseif(UNIX)
+                set_target_properties(${kernel} PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+            endif()
+            _xeus_kernel_install_library(${library})
+        endif()
     endif()
 
-    _xeus_kernel_install_spec(${kernel} "${arg_RUNTIME_FILES}" "${arg_SIDE_MODULES}")
+    _xeus_kernel_install_spec(${kernel} "${spec_merged}" "${arg_RUNTIME_FILES}" "${arg_SIDE_MODULES}")
 
     # Kernelspec for the kernel in the build tree: JUPYTER_PATH=<build>/share/jupyter finds
     # it, which is what the tests use. The executable goes to <build>/bin, as once installed.
@@ -155,11 +232,11 @@ function(xeus_kernel_add kernel)
         if(multi_config)
             foreach(config IN LISTS CMAKE_CONFIGURATION_TYPES)
                 string(TOUPPER "${config}" upper)
-                _xeus_kernel_build_tree(${kernel} "${CMAKE_BINARY_DIR}/${config}"
+                _xeus_kernel_build_tree(${kernel} ${library} "${spec_merged}" "${CMAKE_BINARY_DIR}/${config}"
                     RUNTIME_OUTPUT_DIRECTORY_${upper} "${runtime_source}")
             endforeach()
         else()
-            _xeus_kernel_build_tree(${kernel} "${CMAKE_BINARY_DIR}"
+            _xeus_kernel_build_tree(${kernel} ${library} "${spec_merged}" "${CMAKE_BINARY_DIR}"
                 RUNTIME_OUTPUT_DIRECTORY "${runtime_source}")
         endif()
         _xeus_kernel_add_tests(${kernel} "${multi_config}")
@@ -231,7 +308,8 @@ function(_xeus_kernel_add_wasm_tests kernel)
             WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
     endif()
     find_program(XEUS_KERNEL_PYTHON NAMES python3 python NO_CMAKE_FIND_ROOT_PATH)
-    if(XEUS_KERNEL_PYTHON)
+    file(GLOB browser_tests CONFIGURE_DEPENDS "${tests}/test_*.py")
+    if(XEUS_KERNEL_PYTHON AND browser_tests)
         add_test(NAME ${kernel}_browser
             COMMAND "${CMAKE_COMMAND}" -E env "LITE_SITE=${CMAKE_BINARY_DIR}/lite"
                     "${XEUS_KERNEL_PYTHON}" -m pytest -p no:cacheprovider -v "${tests}"

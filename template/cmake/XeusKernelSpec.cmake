@@ -1,15 +1,78 @@
 # Managed by xeus-kernel-template: `copier update` rewrites this file.
 # Writes a kernel.json from share/jupyter/kernels/<kernel>/kernel.json.in. Used by
-# XeusKernel.cmake at configure time (build-tree kernelspec) and at install time, so that
-# `cmake --install --prefix <elsewhere>` gets the right absolute argv[0]. The JSON is edited
-# with string(JSON), never by text substitution: nothing in the display name is interpreted.
+# XeusKernel.cmake at configure time (your kernelspec extras, the build-tree kernelspec) and
+# at install time, so that `cmake --install --prefix <elsewhere>` gets the right absolute
+# argv[0]. The JSON is edited with string(JSON), never by text substitution: nothing in a
+# name or value is interpreted.
 include_guard(GLOBAL)
+if(POLICY CMP0174)
+    cmake_policy(SET CMP0174 NEW)
+endif()
 
 # Quote VALUE as a JSON string.
 function(_xeus_kernel_json_string out value)
     string(REPLACE "\\" "\\\\" value "${value}")
     string(REPLACE "\"" "\\\"" value "${value}")
+    string(REPLACE "\n" "\\n" value "${value}")
+    string(REPLACE "\t" "\\t" value "${value}")
     set(${out} "\"${value}\"" PARENT_SCOPE)
+endfunction()
+
+#   xeus_kernel_merge_spec(SOURCE <kernel.json.in> OUTPUT <file>
+#                          [METADATA <json object>] [ENV <NAME=value>...])
+# Merges the author's extra metadata and environment into the kernelspec. The template's
+# own fields (argv, metadata.wasm_name, metadata.shared) cannot be overridden this way.
+function(xeus_kernel_merge_spec)
+    cmake_parse_arguments(PARSE_ARGV 0 arg "" "SOURCE;OUTPUT;METADATA" "ENV")
+    file(READ "${arg_SOURCE}" spec)
+    if(NOT "${arg_METADATA}" STREQUAL "")
+        string(JSON type ERROR_VARIABLE error TYPE "${arg_METADATA}")
+        if(error OR NOT type STREQUAL "OBJECT")
+            message(FATAL_ERROR "KERNELSPEC_METADATA must be a JSON object, e.g. [[{\"lua_version\": \"5.4\"}]]: "
+                "got ${arg_METADATA}")
+        endif()
+        set(template_fields wasm_name shared)
+        string(JSON count LENGTH "${arg_METADATA}")
+        if(count GREATER 0)
+            math(EXPR last "${count} - 1")
+            foreach(index RANGE ${last})
+                string(JSON key MEMBER "${arg_METADATA}" ${index})
+                if(key IN_LIST template_fields)
+                    message(FATAL_ERROR "KERNELSPEC_METADATA sets metadata.${key}, which the template writes: "
+                        "remove it (SIDE_MODULES fills metadata.shared)")
+                endif()
+                string(JSON value GET "${arg_METADATA}" "${key}")
+                string(JSON type TYPE "${arg_METADATA}" "${key}")
+                # GET gives objects and arrays as JSON, the other types as CMake values.
+                if(type STREQUAL "STRING")
+                    _xeus_kernel_json_string(value "${value}")
+                elseif(type STREQUAL "BOOLEAN")
+                    if(value)
+                        set(value true)
+                    else()
+                        set(value false)
+                    endif()
+                elseif(type STREQUAL "NULL")
+                    set(value null)
+                endif()
+                string(JSON spec SET "${spec}" metadata "${key}" "${value}")
+            endforeach()
+        endif()
+    endif()
+    foreach(assignment IN LISTS arg_ENV)
+        if(NOT assignment MATCHES "^([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+            message(FATAL_ERROR "KERNELSPEC_ENV takes NAME=value entries, got \"${assignment}\"")
+        endif()
+        string(JSON existing ERROR_VARIABLE missing GET "${spec}" env)
+        if(missing)
+            string(JSON spec SET "${spec}" env "{}")
+        endif()
+        _xeus_kernel_json_string(value "${CMAKE_MATCH_2}")
+        string(JSON spec SET "${spec}" env "${CMAKE_MATCH_1}" "${value}")
+    endforeach()
+    file(WRITE "${arg_OUTPUT}.tmp" "${spec}\n")
+    file(COPY_FILE "${arg_OUTPUT}.tmp" "${arg_OUTPUT}" ONLY_IF_DIFFERENT)
+    file(REMOVE "${arg_OUTPUT}.tmp")
 endfunction()
 
 #   xeus_kernel_write_spec(SOURCE <kernel.json.in> OUTPUT <folder> EXECUTABLE <path>
@@ -34,9 +97,13 @@ function(xeus_kernel_write_spec)
         _xeus_kernel_json_string(path "${module}")
         string(JSON spec SET "${spec}" metadata shared "${name}" "${path}")
     endforeach()
-    if(arg_RUNTIME_DIR)
+    if(NOT "${arg_RUNTIME_DIR}" STREQUAL "")
+        string(JSON existing ERROR_VARIABLE missing GET "${spec}" env)
+        if(missing)
+            string(JSON spec SET "${spec}" env "{}")
+        endif()
         _xeus_kernel_json_string(value "${arg_RUNTIME_DIR}")
-        string(JSON spec SET "${spec}" env "{\"${arg_RUNTIME_VARIABLE}\": ${value}}")
+        string(JSON spec SET "${spec}" env "${arg_RUNTIME_VARIABLE}" "${value}")
     endif()
     file(MAKE_DIRECTORY "${arg_OUTPUT}")
     file(WRITE "${arg_OUTPUT}/kernel.json.tmp" "${spec}\n")

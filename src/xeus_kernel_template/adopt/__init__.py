@@ -1,0 +1,315 @@
+"""``xeus-kernel-template adopt PATH``: bring an existing kernel repository under the template.
+
+On a clean git work tree that has no answers file yet, adopt
+
+1. infers the answers from what the repository says (kernelspec, CMake ``project()``, the
+   interpreter class and its ``kernel_info``, LICENSE, git), shows where each came from,
+   and takes ``--data KEY=VALUE`` overrides; in a terminal, copier asks every question with
+   the inferred answer as its default;
+2. renders the template at a release (its newest tag by default) with those answers, into a
+   temporary folder, and plans: template-owned files written (new or replacing the
+   kernel's), author-owned ones only where the kernel has none, the kernel's former build
+   glue removed (only files git tracks), a thin CMakeLists.txt written from the old one;
+3. applies the plan to a copy first, to score it with the reviewer, then (without
+   ``--dry-run``) to the repository, and prints what it changed, what needs a human, the
+   reviewer's score before and after, and the lines of build glue before and after.
+
+The answers file it writes records the release, so plain ``copier update`` works from then
+on. Nothing is committed: ``git diff`` shows everything, and git gives back anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import copier
+import yaml
+
+from ..review.config import Settings
+from ..review.fixtures import read_text, xk_wasm_glue, xk_workflows
+from ..review.report import review
+from .cmake import thin_cmake_lists
+from .infer import Inference, NotAKernel, infer
+
+DEFAULT_TEMPLATE = "gh:xeus-kernel-template/xeus-kernel-template"
+# Build glue: what a kernel maintains by hand to build, package and test it (for the count).
+GLUE = re.compile(
+    r"^(CMakeLists\.txt|CMake(User|Kernel)?Presets\.json|cmake/.*|.*\.cmake(\.in)?|environment[^/]*\.ya?ml|"
+    r"\.github/workflows/.*|share/jupyter/kernels/.*/[^/]*kernel[^/]*\.json(\.in)?|src/(main[^/]*|native_startup)\.(cpp|cc)|"
+    r"wasm/.*\.js|[^/]*(pre|post)\.js|pixi\.toml)$"
+)
+CUSTOM_MAIN = {
+    "a signal handler": re.compile(r"\bsignal\s*\(|\bsigaction\b|set_terminate"),
+    "its own server": re.compile(r"make_xserver_(shell_main|control_main|shell|control)\b"),
+    "logging": re.compile(r"make_(console|file)_logger"),
+    "environment variables": re.compile(r"\b(setenv|_putenv|putenv)\s*\("),
+    "a debugger": re.compile(r"make_.*debugger|xdebugger"),
+}
+
+
+class AdoptError(RuntimeError):
+    """Adoption cannot start: the message says why, in one line. Nothing was changed."""
+
+
+@dataclasses.dataclass
+class Plan:
+    answers: dict[str, Any]
+    release: str
+    written: dict[str, str]  # path -> "new" or "replaced"
+    kept: list[str]  # author-owned files of the render the kernel already has
+    removed: dict[str, str]  # tracked file -> why
+    cmake_lists: str
+    carried: list[str]
+    replaced: list[str]
+    needs_human: list[str]
+    glue_before: int
+    glue_after: int
+    glue_author: int
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)  # answer -> where it came from
+    score_before: str = ""
+    score_after: str = ""
+    failed_after: list[str] = dataclasses.field(default_factory=list)
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+
+
+def check_repository(root: Path) -> None:
+    """Refuse what adoption must not touch, each with its one-line reason."""
+    if not root.is_dir():
+        raise AdoptError(f"{root} is not a directory")
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
+        raise AdoptError(f"{root} is not the top folder of a git repository: adopt changes only what git can give back")
+    if (root / ".copier-answers.yml").exists():
+        raise AdoptError(f"{root} already has .copier-answers.yml: it is on a template already, run `copier update` there")
+    dirty = _git(root, "status", "--porcelain", "--untracked-files=all").stdout.splitlines()
+    if dirty:
+        raise AdoptError(
+            f"{root} has uncommitted changes ({len(dirty)} paths): commit or stash them, so that git can give back "
+            f"everything adopt changes"
+        )
+
+
+def _tracked(root: Path) -> set[str]:
+    return set(_git(root, "ls-files", "-z").stdout.split("\0")) - {""}
+
+
+def _lines(root: Path, paths: list[str]) -> int:
+    total = 0
+    for path in paths:
+        text, _ = read_text(root, path)
+        total += len(text.splitlines()) if text else 0
+    return total
+
+
+def _legacy(root: Path, inference: Inference, rendered: set[str], tracked: set[str], kernel: str) -> tuple[dict[str, str], list[str]]:
+    """The kernel's former build glue that the template replaces: (tracked file -> why, notes)."""
+    removed: dict[str, str] = {}
+    notes: list[str] = []
+    files = [f for f in inference.tree.files if f in tracked and f not in rendered]
+    for path in files:
+        name = path.rsplit("/", 1)[-1]
+        if re.fullmatch(r"share/jupyter/kernels/[^/]+/[^/]*kernel[^/]*\.json(\.in)?", path):
+            removed[path] = "a kernelspec the template writes (cmake/XeusKernelSpec.cmake)"
+        elif re.fullmatch(r"[^/]*environment[^/]*\.ya?ml|ci/environment[^/]*\.ya?ml", path):
+            text, _ = read_text(root, path)
+            if text and "xeus" in text:
+                removed[path] = "an environment the template's environment-*.yml replace"
+        elif path.startswith(".github/workflows/"):
+            text, _ = read_text(root, path)
+            if text and re.search(r"\b(cmake|emcmake|setup-micromamba|micromamba|jupyter lite|pixi run)\b", text):
+                removed[path] = "CI the template's workflows replace"
+        elif re.fullmatch(r"[^/]*Config\.cmake\.in|cmake/[^/]*Config\.cmake\.in", path):
+            removed[path] = "a package config xeus_kernel_add(... SHARED) writes"
+        elif re.fullmatch(r"src/main[^/]*\.(cpp|cc|cxx)", path):
+            text, _ = read_text(root, path)
+            if text and re.search(r"export_kernel|xkernel\s|make_xserver|xeus::xkernel", text):
+                removed[path] = "an entry point the template's src/main.cpp / main_emscripten_kernel.cpp replace"
+    glue = xk_wasm_glue(root, inference.tree, inference.cmake)
+    for js in glue.files:
+        if js.path not in tracked or js.role not in ("pre", "post"):
+            continue
+        if js.path not in rendered:
+            removed[js.path] = f"{js.role}.js glue: wasm/pre.js and wasm/initialize_xkernel.js replace it"
+        statements = [s for s in re.split(r"[;\n]", js.code) if s.strip()]
+        own = [s for s in statements if not re.match(r"\s*Module\s*(\.\w+|\[[^]]+\])\s*=\s*[\w.\[\]'\"]+\s*$", s)]
+        if own:
+            notes.append(
+                f"{js.path} did more than re-export runtime symbols ({own[0].strip()[:60]}...): move that code into "
+                f"wasm/initialize_xkernel.js (the old file is in git history)"
+            )
+    # The kernel's former entry points, replaced in place or removed: what they did beyond the
+    # template's entry points.
+    for path in sorted(p for p in files + [f for f in rendered if f in tracked] if re.fullmatch(r"src/main[^/]*\.(cpp|cc|cxx)", p)):
+        text, _ = read_text(root, path)
+        if not text or "emscripten" in path:
+            continue
+        did = [what for what, pattern in CUSTOM_MAIN.items() if pattern.search(text)]
+        if did:
+            notes.append(
+                f"{path} set up {', '.join(did)}: put that into src/native_startup.cpp (native::configure), "
+                f"the template's src/main.cpp calls it"
+            )
+    if "test/CMakeLists.txt" in tracked:
+        notes.append("test/CMakeLists.txt is no longer built (ctest runs test/*.py): add C++ tests to CMakeLists.txt yourself")
+    return removed, notes
+
+
+def _skipped(path: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(path, pattern) for pattern in patterns)
+
+
+def render(template: str, destination: Path, inference: Inference, data: dict[str, str], *, vcs_ref: str | None,
+           interactive: bool) -> tuple[dict[str, Any], list[str], str]:
+    """The template rendered with the inferred answers (and the user's): (answers, the
+    author-owned patterns, the release)."""
+    defaults = {k: v for k, v in inference.answers.items() if k != "project_version"}
+    worker = copier.run_copy(
+        template, str(destination), data=data, user_defaults=defaults, defaults=not interactive,
+        vcs_ref=vcs_ref, unsafe=False, quiet=not interactive, overwrite=True,
+    )
+    answers = yaml.safe_load((destination / ".copier-answers.yml").read_text(encoding="utf-8"))
+    return answers, list(worker.all_skip_if_exists), str(answers.get("_commit", ""))
+
+
+def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers: dict[str, Any],
+                  author_owned: list[str], release: str) -> Plan:
+    tracked = _tracked(root)
+    rendered = sorted(p.relative_to(rendered_dir).as_posix() for p in rendered_dir.rglob("*") if p.is_file())
+    written: dict[str, str] = {}
+    kept: list[str] = []
+    for path in rendered:
+        exists = (root / path).is_file()
+        if path == "CMakeLists.txt":
+            continue
+        if _skipped(path, author_owned) and exists:
+            kept.append(path)
+        elif not exists:
+            written[path] = "new"
+        elif (root / path).read_bytes() != (rendered_dir / path).read_bytes():
+            written[path] = "replaced"
+    kernel = answers["kernel_name"]
+    removed, notes = _legacy(root, inference, set(rendered), tracked, kernel)
+    specs = [s for s in _kernelspecs(root, inference) if s.name == kernel]
+    build = thin_cmake_lists(
+        inference.cmake.commands, inference.cmake.variables,
+        project=answers["project_name"], version=inference.answers.get("project_version", "0.1.0"),
+        description=answers.get("description", ""), kernel=kernel,
+        interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,
+        kernelspec=specs[0].data if specs else None, with_runtime_files=bool(answers.get("with_runtime_files")),
+    )
+    if "project_version" not in inference.answers:
+        notes.append("no project version found (project(VERSION) or a *_VERSION_MAJOR header): CMakeLists.txt says 0.1.0")
+    glue_before = [f for f in tracked if GLUE.match(f)]
+    after = (tracked - set(removed)) | set(rendered) | {"CMakeLists.txt"}
+    glue_after = [f for f in after if GLUE.match(f)]
+    author_glue = [f for f in glue_after if _skipped(f, author_owned) or f not in rendered]
+    glue_author_lines = sum(
+        len(build.text.splitlines()) if f == "CMakeLists.txt"
+        else _lines(rendered_dir if f in written else root, [f]) for f in author_glue
+    )
+    glue_after_lines = glue_author_lines + _lines(rendered_dir, [f for f in glue_after if f not in author_glue])
+    return Plan(
+        answers, release, written, kept, removed, build.text, build.carried, build.replaced,
+        inference.notes + build.needs_human + notes, _lines(root, glue_before), glue_after_lines, glue_author_lines,
+    )
+
+
+def _kernelspecs(root: Path, inference: Inference):
+    from ..review.fixtures import xk_kernelspecs
+
+    return [s for s in xk_kernelspecs(root, inference.tree) if s.data is not None and not s.wasm]
+
+
+def apply(plan: Plan, rendered_dir: Path, root: Path) -> None:
+    for path in plan.written:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(rendered_dir / path, target)
+    (root / "CMakeLists.txt").write_text(plan.cmake_lists, encoding="utf-8")
+    for path in plan.removed:
+        (root / path).unlink(missing_ok=True)
+
+
+def score(root: Path) -> tuple[str, list[str]]:
+    report = review(root, Settings())
+    return report.score(), [r.id for r in report.failed]
+
+
+def adopt(
+    root: Path,
+    *,
+    template: str = DEFAULT_TEMPLATE,
+    vcs_ref: str | None = None,
+    data: dict[str, str] | None = None,
+    interactive: bool = False,
+    dry_run: bool = False,
+) -> Plan:
+    """Adopt the kernel repository at *root* (see the module's documentation)."""
+    root = root.resolve()
+    check_repository(root)
+    try:
+        inference = infer(root)
+    except NotAKernel as error:
+        raise AdoptError(f"{root} is not a xeus kernel: {error}") from None
+    with tempfile.TemporaryDirectory(prefix="xkt-adopt-") as temporary:
+        work = Path(temporary)
+        try:
+            answers, author_owned, release = render(
+                template, work / "render", inference, dict(data or {}), vcs_ref=vcs_ref, interactive=interactive
+            )
+        except ValueError as error:  # a validator refused an answer: say which, change nothing
+            raise AdoptError(str(error).splitlines()[0]) from None
+        plan = plan_adoption(root, work / "render", inference, answers, author_owned, release)
+        plan.sources = {**inference.sources, **{key: "--data" for key in data or {}}}
+        plan.score_before, _ = score(root)
+        trial = work / "adopted"
+        shutil.copytree(root, trial, ignore=shutil.ignore_patterns(".git"), symlinks=True)
+        apply(plan, work / "render", trial)
+        plan.score_after, plan.failed_after = score(trial)
+        if not dry_run:
+            apply(plan, work / "render", root)
+    return plan
+
+
+def report(plan: Plan, *, dry_run: bool, write: Callable[[str], None] = print) -> None:
+    write(f"Template release {plan.release or '(untagged)'}; answers (--data KEY=VALUE overrides one):")
+    for key in sorted(k for k in plan.answers if not k.startswith("_")):
+        value = plan.answers[key]
+        write(f"  {key:<24} {value!r:<36} {plan.sources.get(key, 'the template default')}")
+    write("Files:" if not dry_run else "Plan (--dry-run: nothing is written):")
+    for path, how in sorted(plan.written.items()):
+        write(f"  {'replace' if how == 'replaced' else 'add':<8} {path}")
+    write(f"  {'rewrite':<8} CMakeLists.txt ({len(plan.cmake_lists.splitlines())} lines, yours)")
+    for path, why in sorted(plan.removed.items()):
+        write(f"  {'remove':<8} {path}: {why}")
+    for path in sorted(plan.kept):
+        write(f"  {'keep':<8} {path} (yours)")
+    if plan.carried:
+        write("Carried over into CMakeLists.txt:")
+        write("\n".join(f"  {line}" for line in plan.carried))
+    if plan.replaced:
+        write("Now done by the template:")
+        write("\n".join(f"  {line}" for line in plan.replaced))
+    if plan.needs_human:
+        write("Needs a human:")
+        write("\n".join(f"  - {line}" for line in plan.needs_human))
+    write(f"Build glue you maintain: {plan.glue_before} lines before, {plan.glue_author} after "
+          f"({plan.glue_after} with the template's own)")
+    failed = f" (failing: {', '.join(plan.failed_after)})" if plan.failed_after else ""
+    write(f"Reviewer score: {plan.score_before} before, {plan.score_after} after{failed}")
+    if dry_run:
+        write("Nothing was changed. Run again without --dry-run to apply the plan.")
+    else:
+        write("Next: review `git status` and `git diff`, build with `cmake --workflow --preset native`, commit; "
+              "from then on `copier update` brings the template's releases.")
