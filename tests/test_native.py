@@ -105,9 +105,12 @@ def test_generated_suite_passes_against_the_installed_kernel(built):
     assert all(any(reason in line for reason in allowed) for line in skips), skips
 
 
-def test_generated_robustness_suite_keeps_the_kernel_alive(built):
-    """test/test_robustness.py, the template's language-agnostic fuzzing of the kernel, run on
-    its own to read its summary: at least 1,000 requests, none killing the kernel."""
+@pytest.mark.parametrize("name", ["defaults", "skeleton"])
+def test_generated_robustness_suite_keeps_the_kernel_alive(name, rendered, toolchain, tmp_path_factory):
+    """test/test_robustness.py, the template's language-agnostic fuzzing of the kernel (ctest
+    ran it in every build), run again on the starter and the skeleton interpreter to read its
+    summary: at least 1,000 requests, none killing the kernel."""
+    built = build(name, rendered, toolchain, tmp_path_factory)
     result = built.toolchain.run(
         [built.toolchain.python, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "test/test_robustness.py"],
         cwd=built.project,
