@@ -12,6 +12,9 @@ from samples import RENDERS, answers
 from xeus_kernel_template.toolchain import ToolchainError, find_toolchain, find_wasm_toolchain
 
 TEMPLATE = Path(__file__).resolve().parent.parent
+# tests/fixtures holds kernels' own files (their tests run inside those kernels, by ctest),
+# not tests of the template.
+collect_ignore = ["fixtures"]
 # From the environment running the tests, whatever else is on PATH.
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema"]
 

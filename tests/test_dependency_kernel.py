@@ -127,6 +127,11 @@ def test_the_dependency_is_in_the_environments_ci_installs(kernel):
     assert "lua" in host and "xeus-lite >=5,<6" in host
     recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert recorded["dev_dependencies"] == ["lua >=5.4,<5.5"]
+    # and the reviewer sees it so: find_package(Lua) in CMake, lua in both environments
+    from xeus_kernel_template.review.config import Settings
+    from xeus_kernel_template.review.report import review
+
+    assert review(project, Settings()).results["XK507"].result is True
 
 
 def test_no_starter_language_and_no_template_owned_file_edited(kernel):

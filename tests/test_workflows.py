@@ -79,7 +79,7 @@ def test_pinned_least_privilege_and_the_documented_presets(rendered, render_name
     project = rendered(render_name)
     wasm = answers(render_name).get("with_wasm", True)
     names = {p.name for p in workflows(project)}
-    assert names == ({"native.yml", "lite.yml"} if wasm else {"native.yml"})
+    assert names == ({"native.yml", "lite.yml", "review.yml"} if wasm else {"native.yml", "review.yml"})
     commands = []
     for path in workflows(project):
         text = path.read_text()
@@ -104,3 +104,8 @@ def test_pinned_least_privilege_and_the_documented_presets(rendered, render_name
         deploy = lite["jobs"]["deploy"]
         assert "default_branch" in deploy["if"] and "pull_request" in deploy["if"]
         assert set(deploy["permissions"]) == {"pages", "id-token"}
+    review = yaml.safe_load((project / ".github/workflows/review.yml").read_text())
+    assert review["jobs"]["review"]["permissions"] == {"contents": "read"}
+    assert review["jobs"]["code-scanning"]["permissions"] == {"security-events": "write", "contents": "read"}
+    steps = " ".join(str(step.get("run", "")) for step in review["jobs"]["review"]["steps"])
+    assert "--summary \"$GITHUB_STEP_SUMMARY\"" in steps and "--sarif xeus-kernel-review.sarif" in steps

@@ -29,7 +29,7 @@ def kernelspec(kernel: str = "xdemo", **changes: object) -> str:
     spec: dict[str, object] = {
         "display_name": "Demo",
         "language": "demo",
-        "argv": [kernel, "-f", "{connection_file}"],
+        "argv": [f"@CMAKE_INSTALL_PREFIX@/bin/{kernel}", "-f", "{connection_file}"],
         "interrupt_mode": "message",
         "metadata": {"wasm_name": kernel, "debugger": False},
     }
@@ -88,6 +88,7 @@ KERNEL_MODULE = _d(
             find_package(xeus-lite ${DEMO_LITE_MAJOR} REQUIRED)
             include(WasmBuildOptions)  # brings MAIN_MODULE: not repeated here
             add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main_emscripten_kernel.cpp")
+            target_link_libraries(${kernel} PRIVATE ${arg_LIBRARY} xeus-lite)
             xeus_wasm_compile_options(${kernel})
             xeus_wasm_link_options(${kernel} "web,worker")
             foreach(file IN ITEMS "${PROJECT_SOURCE_DIR}/wasm/pre.js")
@@ -105,7 +106,7 @@ KERNEL_MODULE = _d(
         endif()
         set(spec_dir "${CMAKE_BINARY_DIR}/share/jupyter/kernels/${kernel}")
         configure_file("${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}/kernel.json.in"
-                       "${spec_dir}/kernel.json" COPYONLY)
+                       "${spec_dir}/kernel.json" @ONLY)
     endfunction()
     """
 )

@@ -10,6 +10,7 @@ import pytest
 import test_review_cmake
 import test_review_env_ci
 import test_review_kernelspec
+import test_review_real_shapes
 import test_review_tests_link
 import test_review_wasm_runtime
 import yaml
@@ -67,6 +68,7 @@ def test_every_check_has_pass_and_fail_cases():
             test_review_wasm_runtime,
             test_review_env_ci,
             test_review_tests_link,
+            test_review_real_shapes,
         )
         for p in module.CASES
     ]
@@ -80,7 +82,8 @@ def test_conforming_tree_passes_everything(tmp_path):
     root = write(tmp_path / "kernel", conforming())
     outcome = {k: status(r) for k, r in results(root).items()}
     assert {k for k, v in outcome.items() if v == "fail"} == set()
-    assert {k for k, v in outcome.items() if v == "skip"} == {"XK401", "XK402", "XK403"}  # no runtime files
+    # no runtime files, no side modules, no dependencies of its own
+    assert {k for k, v in outcome.items() if v == "skip"} == {"XK401", "XK402", "XK403", "XK108", "XK507"}
 
 
 GARBAGE = {
@@ -195,7 +198,7 @@ def test_repo_review_cli_reports_the_checks(tmp_path, capsys):
     assert report["checks"]["XK210"]["result"] is False
     assert report["checks"]["XK211"]["result"] is None
     assert report["checks"]["XK101"]["result"] is True
-    assert report["checks"]["XK210"]["url"].endswith("conventions.md#presets")
+    assert report["checks"]["XK210"]["url"].endswith("reviewer.md#xk210")
 
 
 def test_repo_review_reads_pyproject_settings(tmp_path, capsys):

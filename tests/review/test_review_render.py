@@ -49,3 +49,21 @@ def test_render_skips_only_what_does_not_apply(rendered):
 
     runtime = review(rendered("runtime-files"), Settings()).results
     assert [runtime[c].result for c in ("XK401", "XK402", "XK403")] == [True, True, True]
+
+
+def test_a_render_with_its_own_dependency(rendered, tmp_path):
+    """XK507 on a render: a dependency the author's CMake requires and the environments list
+    passes; forgetting it in the wasm host environment fails (the render itself never does)."""
+    import shutil
+
+    project = shutil.copytree(rendered("defaults"), tmp_path / "kernel")
+    cmake = project / "CMakeLists.txt"
+    cmake.write_text(cmake.read_text() + "\nfind_package(Lua 5.4 REQUIRED)\n")
+    for name in ("environment-dev.yml", "environment-wasm-host.yml"):
+        path = project / name
+        path.write_text(path.read_text().rstrip("\n") + "\n  - lua 5.4.*\n")
+    assert review(project, Settings()).results["XK507"].result is True
+    host = project / "environment-wasm-host.yml"
+    host.write_text(host.read_text().replace("  - lua 5.4.*\n", ""))
+    result = review(project, Settings()).results["XK507"]
+    assert result.result is False and "`Lua`" in result.message and "no wasm environment" in result.message

@@ -29,11 +29,11 @@ def run(capsys, *args) -> tuple[int, str]:
 
 
 EXPECTED_TABLE = """\
-| kernel | XK104 | XK207 | XK208 | XK210 | XK211 | XK305 | XK601 | passed |
-|---|:-:|:-:|:-:|:-:|:-:|:-:|:-:|--:|
-| xeus-lualike | ✗ | ✗ | ✓ | ✗ | – | ✓ | ✓ | 3/6 |
-| xeus-sqlitelike | ✓ | ✓ | ✗ | ✓ | ✓ | ✗ | ✓ | 5/7 |
-| xeus-conforming | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | 7/7 |
+| kernel | XK104 | XK207 | XK208 | XK210 | XK211 | XK212 | XK213 | XK305 | XK601 | passed |
+|---|:-:|:-:|:-:|:-:|:-:|:-:|:-:|:-:|:-:|--:|
+| xeus-lualike | ✗ | ✗ | ✓ | ✗ | – | ✓ | ✓ | ✓ | ✓ | 5/8 |
+| xeus-sqlitelike | ✓ | ✓ | ✗ | ✓ | ✓ | ✓ | ✓ | ✗ | ✓ | 7/9 |
+| xeus-conforming | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | 9/9 |
 """
 
 
@@ -51,7 +51,7 @@ def test_markdown_table(kernels, capsys):
     assert code == 1
     assert out.startswith(EXPECTED_TABLE)
     assert (
-        "- [XK207](https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/conventions.md#cmake) CMake: No MAIN_MODULE"
+        "- [XK207](https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/reviewer.md#xk207) CMake: No MAIN_MODULE"
         in out
     )
     assert "### " not in out  # several repositories: no details unless asked
@@ -75,17 +75,17 @@ def test_json_report(kernels, capsys):
     assert code == 1
     assert list(document["checks"]) == [c.__name__ for c in ALL if c.__name__[2] not in "678"]
     lua, sqlite, ok = document["repositories"]
-    assert (lua["name"], lua["kernels"], ok["passed"]) == ("xeus-lualike", ["xdemo"], "28/28")
+    assert (lua["name"], lua["kernels"], ok["passed"]) == ("xeus-lualike", ["xdemo"], "34/34")
     assert lua["results"]["XK210"]["status"] == "fail"
     assert lua["results"]["XK210"]["message"].startswith("Add the template's `CMakePresets.json`")
     assert lua["results"]["XK211"] == {
         "status": "skip",
         "family": "xk-cmake",
-        "url": "https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/conventions.md#presets",
+        "url": "https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/reviewer.md#xk211",
         "skip_reason": "needs XK210 to pass",
     }
-    assert sqlite["results"]["XK305"]["message"].endswith(
-        "Found: `src/post.js` re-exports FS, PATH, ERRNO_CODES."
+    assert "Found: `src/post.js` re-exports FS, PATH, ERRNO_CODES (the helper exports FS, ENV" in (
+        sqlite["results"]["XK305"]["message"]
     )
     assert ok["results"]["XK401"]["skip_reason"] == "the kernel ships no runtime files"
 
@@ -98,7 +98,7 @@ def test_terminal_table_fits_the_width(kernels):
         assert cls.__name__ in text
     assert text.count("xeus-lualike") > 1  # split into several tables, each with the rows
     last_rows = [line for line in text.splitlines() if line.strip().startswith("xeus-")][-3:]
-    assert [row.split()[-1] for row in last_rows] == ["37/40", "39/41", "41/41"]
+    assert [row.split()[-1] for row in last_rows] == ["43/46", "45/47", "47/47"]
     assert "✗" in text and "✓" in text and "–" in text
 
 
@@ -128,7 +128,7 @@ def test_repository_settings_file(kernels, capsys):
     assert lua_report["results"]["XK104"] == {
         "status": "skip",
         "family": "xk-kernelspec",
-        "url": "https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/conventions.md#kernelspec",
+        "url": "https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/reviewer.md#xk104",
         "skip_reason": "ignored: our loader does not need wasm_name",
     }
     assert "XK210" not in lua_report["results"] and "XK305" not in lua_report["results"]
@@ -149,7 +149,9 @@ def test_shared_settings_file(kernels, capsys, tmp_path):
     config = tmp_path / "review.toml"
     config.write_text('[tool.xeus-kernel-review]\nselect = ["XK1"]\n', encoding="utf-8")
     code, out = run(capsys, *kernels, "--config", config, "--format", "markdown")
-    assert out.splitlines()[0] == "| kernel | XK101 | XK102 | XK103 | XK104 | XK105 | XK106 | passed |"
+    assert out.splitlines()[0] == (
+        "| kernel | XK101 | XK102 | XK103 | XK104 | XK105 | XK106 | XK107 | XK108 | XK109 | passed |"
+    )
     assert code == 1  # xeus-lualike has no wasm_name
 
 
@@ -221,7 +223,7 @@ def test_pyproject_settings_are_the_fallback(tmp_path, capsys):
     )
     code, out = run(capsys, kernel, "--format", "json")
     report = json.loads(out)["repositories"][0]
-    assert set(report["results"]) == {f"XK2{n:02}" for n in range(1, 12)}
+    assert set(report["results"]) == {f"XK2{n:02}" for n in range(1, 14)}
     assert report["results"]["XK210"]["skip_reason"] == "ignored: presets live in another repository"
     assert report["settings"] == "pyproject.toml [tool.repo-review]"
     assert code == 1  # XK207 still fails

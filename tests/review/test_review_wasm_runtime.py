@@ -63,7 +63,13 @@ WASM_CASES = [
         "`wasm/pre.js` defines no `Module.initialize_xkernel`",
         id="comment-and-comparison",
     ),
-    case("XK302", {"wasm/pre.js": None}, "fail", "no pre.js", id="missing"),
+    case(
+        "XK302",
+        {"wasm/pre.js": None},
+        "fail",
+        "`--pre-js ${PROJECT_SOURCE_DIR}/wasm/pre.js` at cmake/XeusKernel.cmake:20 is no such file",
+        id="missing",
+    ),
     case(
         "XK302",
         {"wasm/pre.js": "/* never closed Module.initialize_xkernel = 1"},
@@ -91,7 +97,7 @@ WASM_CASES = [
             )
         },
         "fail",
-        "`--pre-js` links `${file}`",
+        "`--pre-js` links `${PRE_FILES}` (cmake/XeusKernel.cmake:20)",
         id="loop-over-unnamed-files",
     ),
     case(
@@ -102,7 +108,7 @@ WASM_CASES = [
             )
         },
         "fail",
-        "no `--pre-js` in the CMake code",
+        "`wasm/pre.js` is linked with `--post-js` at cmake/XeusKernel.cmake:20",
         id="not-linked",
     ),
     case(
@@ -119,7 +125,9 @@ WASM_CASES = [
         "XK305",
         {"wasm/post.js": "Module['FS'] = FS;\nModule.PATH = PATH\nModule.HEAPU8 = HEAPU8;\n"},
         "fail",
-        "`wasm/post.js` re-exports FS, PATH, HEAPU8",
+        "`wasm/post.js` re-exports FS, PATH (the helper exports FS, ENV, PATH, ERRNO_CODES, getExceptionMessage, "
+        "getCppExceptionTag, per xeus 6.0.5 cmake/WasmBuildOptions.cmake (the version the conventions pin); "
+        "keep HEAPU8: the helper does not export them)",
         id="re-exports",
     ),
     case(
@@ -155,12 +163,24 @@ RUNTIME = {
 RUNTIME_CASES = [
     case("XK401", {}, "skip", "the kernel ships no runtime files", id="none"),
     case("XK401", RUNTIME, "pass"),
+    # metadata.shared lists side modules (shared libraries), not runtime files
     case(
         "XK401",
         {**RUNTIME, SPEC: kernelspec(metadata={"wasm_name": "xdemo", "shared": {"libx.so": "lib/libx.so"}})},
+        "pass",
+        id="shared-is-no-runtime-file",
+    ),
+    case(
+        "XK401",
+        {
+            **RUNTIME,
+            "pixi.toml": '[workspace]\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n[tasks]\n'
+            'site = "jupyter lite build --XeusAddon.prefix=$PREFIX --XeusAddon.mounts=$PWD/data:/share/data"\n',
+        },
         "fail",
-        "2 ways: packed with --preload-file/--embed-file",
-        id="shared-too",
+        "2 ways: packed with --preload-file/--embed-file (`xeus_kernel_add(... RUNTIME_FILES)` at CMakeLists.txt:5); "
+        "JupyterLite mounts (`pixi.toml` task `site`)",
+        id="mounts-in-a-task",
     ),
     case(
         "XK401",

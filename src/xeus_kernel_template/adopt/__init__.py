@@ -33,9 +33,8 @@ from typing import Any
 import copier
 import yaml
 
-from ..review.config import Settings
-from ..review.fixtures import read_text, xk_wasm_glue, xk_workflows
-from ..review.report import review
+from ..review import score as review_score
+from ..review.fixtures import read_text, xk_kernelspecs, xk_wasm_glue
 from .cmake import thin_cmake_lists
 from .infer import Inference, NotAKernel, infer
 
@@ -112,13 +111,12 @@ def _lines(root: Path, paths: list[str]) -> int:
     return total
 
 
-def _legacy(root: Path, inference: Inference, rendered: set[str], tracked: set[str], kernel: str) -> tuple[dict[str, str], list[str]]:
+def _legacy(root: Path, inference: Inference, rendered: set[str], tracked: set[str]) -> tuple[dict[str, str], list[str]]:
     """The kernel's former build glue that the template replaces: (tracked file -> why, notes)."""
     removed: dict[str, str] = {}
     notes: list[str] = []
     files = [f for f in inference.tree.files if f in tracked and f not in rendered]
     for path in files:
-        name = path.rsplit("/", 1)[-1]
         if re.fullmatch(r"share/jupyter/kernels/[^/]+/[^/]*kernel[^/]*\.json(\.in)?", path):
             removed[path] = "a kernelspec the template writes (cmake/XeusKernelSpec.cmake)"
         elif re.fullmatch(r"[^/]*environment[^/]*\.ya?ml|ci/environment[^/]*\.ya?ml", path):
@@ -188,18 +186,21 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     rendered = sorted(p.relative_to(rendered_dir).as_posix() for p in rendered_dir.rglob("*") if p.is_file())
     written: dict[str, str] = {}
     kept: list[str] = []
+    ignored: list[str] = []
     for path in rendered:
         exists = (root / path).is_file()
         if path == "CMakeLists.txt":
             continue
-        if _skipped(path, author_owned) and exists:
+        if exists and path not in tracked:  # ignored by git: it could not be given back
+            ignored.append(path)
+        elif _skipped(path, author_owned) and exists:
             kept.append(path)
         elif not exists:
             written[path] = "new"
         elif (root / path).read_bytes() != (rendered_dir / path).read_bytes():
             written[path] = "replaced"
     kernel = answers["kernel_name"]
-    removed, notes = _legacy(root, inference, set(rendered), tracked, kernel)
+    removed, notes = _legacy(root, inference, set(rendered), tracked)
     specs = [s for s in _kernelspecs(root, inference) if s.name == kernel]
     build = thin_cmake_lists(
         inference.cmake.commands, inference.cmake.variables,
@@ -208,6 +209,8 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
         interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,
         kernelspec=specs[0].data if specs else None, with_runtime_files=bool(answers.get("with_runtime_files")),
     )
+    notes += [f"{path} is ignored by git, so adopt leaves it as it is: compare it with the template's" for path in ignored]
+    kept += ignored
     if "project_version" not in inference.answers:
         notes.append("no project version found (project(VERSION) or a *_VERSION_MAJOR header): CMakeLists.txt says 0.1.0")
     glue_before = [f for f in tracked if GLUE.match(f)]
@@ -226,8 +229,6 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
 
 
 def _kernelspecs(root: Path, inference: Inference):
-    from ..review.fixtures import xk_kernelspecs
-
     return [s for s in xk_kernelspecs(root, inference.tree) if s.data is not None and not s.wasm]
 
 
@@ -242,8 +243,9 @@ def apply(plan: Plan, rendered_dir: Path, root: Path) -> None:
 
 
 def score(root: Path) -> tuple[str, list[str]]:
-    report = review(root, Settings())
-    return report.score(), [r.id for r in report.failed]
+    """The reviewer's score (passed/total) and the failing check IDs."""
+    result = review_score(root)
+    return str(result), list(result.failed)
 
 
 def adopt(

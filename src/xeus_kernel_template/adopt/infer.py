@@ -22,7 +22,7 @@ from ..review.fixtures import (
 # kernel's own dependencies.
 STACK_PACKAGES = {
     "cmake", "cxx-compiler", "c-compiler", "compilers", "ninja", "make", "pkg-config", "pkgconfig",
-    "xeus", "xeus-zmq", "xeus-lite", "xtl", "nlohmann_json", "cppzmq", "zeromq", "libuuid", "openssl",
+    "xeus", "xeus-zmq", "xeus-lite", "xtl", "nlohmann_json", "nlohmann_json-abi", "cppzmq", "zeromq", "libuuid", "openssl",
     "python", "pip", "pytest", "jupyter_kernel_test", "jupyter_client", "jupyterlab", "jupyter", "notebook",
     "pre-commit", "emscripten_emscripten-wasm32", "emsdk", "jupyterlite", "jupyterlite-core", "jupyterlite-xeus",
     "jupyter_server", "nodejs", "playwright", "empack", "doctest", "gtest", "libarchive", "libarchive-c",

@@ -12,3 +12,21 @@ tolerantly (:mod:`.fixtures`) and the families register through entry points, so
 """
 
 from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("xeus-kernel-template")
+except PackageNotFoundError:  # a source tree that was not installed
+    __version__ = "0+unknown"
+
+
+def score(path, settings=None):
+    """Review the repository at path: a :class:`~.report.Score` (``passed``, ``total``,
+    ``failed`` and ``skipped`` check IDs; ``str()`` is ``passed/total``)."""
+    from .report import score as _score
+
+    return _score(path, settings)
+
+
+__all__ = ["__version__", "score"]

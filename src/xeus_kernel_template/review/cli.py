@@ -1,24 +1,30 @@
 """``xeus-kernel-review``: compare kernel repositories against the template's conventions.
 
-    xeus-kernel-review PATH... [--format table|markdown|json] [--select IDS] [--ignore IDS]
-                       [--config FILE] [--details | --no-details] [--exit-zero]
+    xeus-kernel-review PATH... [--format table|markdown|json|sarif|summary] [--output FILE]
+                       [--sarif FILE] [--summary FILE] [--select IDS] [--ignore IDS]
+                       [--config FILE] [--prefix DIR] [--details | --no-details] [--exit-zero]
 
-Rows are repositories (local paths), columns the chosen checks. select/ignore come from
-the command line, else from ``--config FILE``, else from ``.xeus-kernel-review.toml`` in each
-repository (see :mod:`.config`). The exit status is 1 when a check fails (0 with
-``--exit-zero``), 2 for a usage error. ``repo-review PATH`` gives one repository's
-detailed report through the same checks.
+Rows are repositories (local paths; two spellings of one path are one row), columns the
+chosen checks. select/ignore come from the command line, else from ``--config FILE``, else
+from ``.xeus-kernel-review.toml`` in each repository (see :mod:`.config`).
+
+Exit status: 0 when no selected check fails (always with ``--exit-zero``), 1 when one
+fails, 2 for a usage error (bad option, selector or settings file, a path that is not a
+directory); nothing is reviewed then. ``repo-review PATH`` gives one repository's detailed
+report through the same checks (repo-review's own exit codes).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from .checks import ALL, FAMILIES
 from .config import CONFIG_NAME, ConfigError, Settings, load_settings, split_selectors
-from .report import review, to_json, to_markdown, to_terminal
+from .fixtures import PREFIX_VARIABLE
+from .report import review, to_json, to_markdown, to_sarif, to_summary, to_terminal
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,14 +35,31 @@ def _parser() -> argparse.ArgumentParser:
         epilog=f"Selectors: check IDs (XK203), prefixes (XK, XK2) or families (kernelspec, cmake, "
         f"wasm-glue, runtime-files, environments, ci, tests, template-link). A repository may hold "
         f"its own settings in {CONFIG_NAME}: select = [...], ignore = [...] (or an [ignore] table "
-        f"of reasons).",
+        f"of reasons). Exit status: 0 no selected check fails, 1 a check fails, 2 usage error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="kernel repositories (default: .)")
     parser.add_argument(
         "--format",
-        choices=("table", "markdown", "json"),
+        choices=("table", "markdown", "json", "sarif", "summary"),
         default="table",
-        help="output format (default: table)",
+        help="output format: table (terminal), markdown, json (report.schema.json), sarif (SARIF 2.1.0, "
+        "for code scanning), summary (Markdown for $GITHUB_STEP_SUMMARY); default: table",
+    )
+    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the output to FILE, not stdout")
+    parser.add_argument("--sarif", type=Path, metavar="FILE", help="also write SARIF 2.1.0 to FILE")
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also append the GitHub step summary to FILE (e.g. \"$GITHUB_STEP_SUMMARY\")",
+    )
+    parser.add_argument(
+        "--prefix",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="an installed (wasm host) prefix to check against: xeus's WasmBuildOptions.cmake, "
+        "metadata.shared files (repeatable; default: the repository's .pixi/envs and wasm-host/)",
     )
     parser.add_argument(
         "--select", action="append", metavar="IDS", help="only these checks (comma-separated, repeatable)"
@@ -103,11 +126,20 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(_list_checks())
         return 0
 
-    paths = [Path(p) for p in (options.paths or ["."])]
-    for path in paths:
+    paths: list[Path] = []
+    for path in (Path(p) for p in (options.paths or ["."])):
         if not path.is_dir():
             print(f"xeus-kernel-review: {path} is not a directory", file=sys.stderr)
             return 2
+        if path.resolve() not in [p.resolve() for p in paths]:  # `x` and `./x` are one repository
+            paths.append(path)
+    for prefix in options.prefix or []:
+        if not prefix.is_dir():
+            print(f"xeus-kernel-review: --prefix {prefix} is not a directory", file=sys.stderr)
+            return 2
+    previous = os.environ.get(PREFIX_VARIABLE)
+    if options.prefix:
+        os.environ[PREFIX_VARIABLE] = os.pathsep.join(str(p.resolve()) for p in options.prefix)
     try:
         shared = load_settings(options.config) if options.config else None
         reports = []
@@ -118,15 +150,39 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"xeus-kernel-review: {error}", file=sys.stderr)
         return 2
+    finally:
+        if options.prefix:
+            if previous is None:
+                os.environ.pop(PREFIX_VARIABLE, None)
+            else:
+                os.environ[PREFIX_VARIABLE] = previous
 
     details = options.details if options.details is not None else len(reports) == 1
+    to_file = options.output is not None
     if options.format == "json":
-        sys.stdout.write(to_json(reports))
+        text = to_json(reports)
     elif options.format == "markdown":
-        sys.stdout.write(to_markdown(reports, details=details))
+        text = to_markdown(reports, details=details)
+    elif options.format == "sarif":
+        text = to_sarif(reports)
+    elif options.format == "summary":
+        text = to_summary(reports)
     else:
-        sys.stdout.write(to_terminal(reports, details=details, color=sys.stdout.isatty() or None))
-    sys.stdout.flush()
+        text = to_terminal(reports, details=details, color=(sys.stdout.isatty() and not to_file) or None)
+    try:
+        if to_file:
+            options.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        if options.sarif:
+            options.sarif.write_text(to_sarif(reports), encoding="utf-8")
+        if options.summary:
+            with options.summary.open("a", encoding="utf-8") as summary:
+                summary.write(to_summary(reports))
+    except OSError as error:
+        print(f"xeus-kernel-review: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
     failed = any(r.failed for r in reports)
     return 1 if failed and not options.exit_zero else 0
 

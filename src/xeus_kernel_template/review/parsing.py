@@ -73,15 +73,31 @@ def strip_cmake_comments(text: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class CMakeCommand:
-    """One command invocation: lower-cased name, its arguments (unquoted), where it is."""
+    """One command invocation: lower-cased name, its arguments (unquoted), where it is.
+
+    ``arg_lines`` holds the line each argument starts on; ``branch`` is ``"wasm"`` or
+    ``"native"`` when the command sits in a branch that only one of the two builds takes
+    (``if(EMSCRIPTEN)`` / its ``else()``, see :func:`annotate_branches`), else None.
+    """
 
     name: str
     args: tuple[str, ...]
     file: str
     line: int
+    arg_lines: tuple[int, ...] = ()
+    branch: str | None = None
+    guarded: bool = False  # inside an if() about something else than the build (an option...)
 
     def text(self) -> str:
         return f"{self.name}({' '.join(self.args)})"
+
+    def arg_line(self, index: int) -> int:
+        """The line argument ``index`` starts on (the command's line if unknown)."""
+        return self.arg_lines[index] if 0 <= index < len(self.arg_lines) else self.line
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
 
 
 _COMMAND_START = re.compile(r"(?<![A-Za-z0-9_$@{}<>:.\-/])([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
@@ -127,13 +143,25 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
     commands: list[CMakeCommand] = []
     problems: list[str] = []
     pos, n = 0, len(code)
+    counted_line, counted_pos = 1, 0
     while pos < n:
         m = _COMMAND_START.search(code, pos)
         if m is None:
             break
         name = m.group(1).lower()
-        line = code.count("\n", 0, m.start()) + 1
+        counted_line += code.count("\n", counted_pos, m.start())
+        counted_pos = m.start()
+        line = counted_line
         args: list[str] = []
+        arg_lines: list[int] = []
+        line_at, line_pos = line, m.start()
+
+        def here(index: int) -> int:
+            nonlocal line_at, line_pos
+            line_at += code.count("\n", line_pos, index)
+            line_pos = index
+            return line_at
+
         i, depth, closed = m.end(), 0, False
         while i < n:
             c = code[i]
@@ -149,9 +177,11 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
                     break
                 depth -= 1
             elif c == '"':
+                arg_lines.append(here(i))
                 value, i = _read_quoted(code, i)
                 args.append(value)
             elif c == "[" and (b := _BRACKET_OPEN.match(code, i)) is not None:
+                arg_lines.append(here(i))
                 close = "]" + b.group(1) + "]"
                 k = code.find(close, b.end())
                 end = n if k < 0 else k
@@ -160,6 +190,7 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
                 i = n if k < 0 else k + len(close)
             else:
                 # Unquoted argument, possibly with legacy embedded quotes (-DX="a b").
+                start = i
                 parts: list[str] = []
                 while i < n:
                     e = _UNQUOTED_END.search(code, i)
@@ -180,11 +211,12 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
                 arg = "".join(parts)
                 if arg:
                     args.append(arg)
+                    arg_lines.append(here(start))
                 elif i < n and code[i] == '"':  # cannot happen, but never loop forever
                     i += 1
         if not closed:
             problems.append(f"{file or 'CMake'}:{line}: `{name}(` is never closed")
-        commands.append(CMakeCommand(name, tuple(args), file, line))
+        commands.append(CMakeCommand(name, tuple(args), file, line, tuple(arg_lines)))
         pos = max(m.end(), i)
     return commands, problems
 
@@ -194,24 +226,161 @@ _SET_TERMINATORS = {"CACHE", "PARENT_SCOPE"}
 
 
 def collect_variables(commands: Iterable[CMakeCommand]) -> dict[str, list[str]]:
-    """Values given to variables by ``set(VAR value...)`` (every distinct value, in order)."""
+    """Values variables can take, read without evaluating anything (every distinct value, in order).
+
+    - ``set(VAR value...)`` and ``list(APPEND VAR value...)`` / ``string(APPEND VAR value)``;
+    - ``foreach(var IN ITEMS a b)`` / ``foreach(var a b)``: ``var`` is each item.
+
+    Function and macro parameters are not variables here: :func:`inline_functions` puts
+    each call's arguments into a copy of the body instead.
+    """
+    commands = list(commands)
     variables: dict[str, list[str]] = {}
-    for command in commands:
-        if command.name != "set" or not command.args:
-            continue
-        name = command.args[0]
-        values: list[str] = []
-        for arg in command.args[1:]:
-            if arg in _SET_TERMINATORS:
-                break
-            values.append(arg)
-        if not values:
-            continue
+
+    def add(name: str, values: Iterable[str]) -> None:
         value = ";".join(values)
+        if not value:
+            return
         known = variables.setdefault(name, [])
         if value not in known:
             known.append(value)
+
+    for command in commands:
+        args = command.args
+        if command.name == "set" and args:
+            values: list[str] = []
+            for arg in args[1:]:
+                if arg in _SET_TERMINATORS:
+                    break
+                values.append(arg)
+            add(args[0], values)
+        elif command.name == "list" and len(args) > 2 and args[0].upper() in ("APPEND", "PREPEND"):
+            add(args[1], args[2:])
+        elif command.name == "string" and len(args) > 2 and args[0].upper() == "APPEND":
+            add(args[1], ["".join(args[2:])])
+        elif command.name == "foreach" and len(args) > 1:
+            items = list(args[1:])
+            if items and items[0].upper() == "IN":
+                items = items[1:]
+                mode = items[0].upper() if items else ""
+                items = items[1:]
+                if mode == "LISTS":
+                    items = [f"${{{name}}}" for name in items]
+                elif mode != "ITEMS":
+                    items = []
+            elif items and items[0].upper() == "RANGE":
+                items = []
+            for item in items[:16]:
+                add(args[0], [item])
     return variables
+
+
+def inline_functions(commands: list[CMakeCommand], *, depth: int = 3) -> list[CMakeCommand]:
+    """Commands with each call of a project ``function()`` / ``macro()`` followed by a copy
+    of its body, the call's arguments put in for the parameters (``${param}``, ``${ARGV0}``,
+    ``${ARGN}`` and the ``<prefix>_<KEYWORD>`` of ``cmake_parse_arguments``).
+
+    The copies keep the body's file and lines (a flag is reported where it is written) and
+    take the call's wasm/native branch when the body line has none. Definitions are left
+    out; calls nested in bodies are expanded ``depth`` levels deep.
+    """
+    definitions: dict[str, tuple[list[str], list[CMakeCommand]]] = {}
+    outside: list[CMakeCommand] = []
+    current: list[CMakeCommand] | None = None
+    nesting = 0
+    for command in commands:
+        if command.name in ("function", "macro") and command.args and current is None:
+            current = []
+            definitions[command.args[0].lower()] = (list(command.args[1:]), current)
+            nesting = 0
+        elif current is not None:
+            if command.name in ("function", "macro"):
+                nesting += 1
+            if command.name in ("endfunction", "endmacro"):
+                if nesting == 0:
+                    current = None
+                    continue
+                nesting -= 1
+            current.append(command)
+        else:
+            outside.append(command)
+    if not definitions:
+        return list(commands)
+
+    def expand(seq: list[CMakeCommand], level: int) -> list[CMakeCommand]:
+        out: list[CMakeCommand] = []
+        for command in seq:
+            out.append(command)
+            definition = definitions.get(command.name)
+            if definition is None or level >= depth:
+                continue
+            params, body = definition
+            values: dict[str, str] = {}
+            for param, value in zip(params, command.args, strict=False):
+                values[param] = value
+            for i, value in enumerate(command.args):
+                values[f"ARGV{i}"] = value
+            values["ARGN"] = ";".join(command.args[len(params):])
+            values["ARGV"] = ";".join(command.args)
+            for parse in (c for c in body if c.name == "cmake_parse_arguments"):
+                _bind_parsed_arguments(parse, params, command.args,
+                                       lambda name, vals: values.__setitem__(name, ";".join(vals)))
+            copies = [
+                dataclasses.replace(
+                    c,
+                    args=tuple(_substitute(a, values) for a in c.args),
+                    branch=c.branch or command.branch,
+                    guarded=c.guarded or command.guarded,
+                )
+                for c in body
+            ]
+            out.extend(expand(copies, level + 1))
+        return out
+
+    return expand(outside, 0)
+
+
+def _substitute(text: str, values: dict[str, str]) -> str:
+    if "${" not in text:
+        return text
+    return _VARIABLE_REF.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+_VARIABLE_REF = re.compile(r"\$\{([A-Za-z0-9_.+\-/]+)\}")
+
+
+def _bind_parsed_arguments(parse: CMakeCommand, params: list[str], call_args: tuple[str, ...], add) -> None:
+    args = list(parse.args)
+    if args[:1] == ["PARSE_ARGV"]:
+        if len(args) < 6 or not args[1].isdigit():
+            return
+        start, prefix, spec = int(args[1]), args[2], args[3:6]
+        given = list(call_args[start:])
+    else:
+        if len(args) < 4:
+            return
+        prefix, spec = args[0], args[1:4]
+        given = list(call_args[len(params):])
+    options, one, multi = (set(filter(None, s.split(";"))) for s in spec)
+    keywords = options | one | multi
+    i = 0
+    while i < len(given):
+        key = given[i]
+        if key in options:
+            add(f"{prefix}_{key}", ["TRUE"])
+            i += 1
+        elif key in one:
+            if i + 1 < len(given):
+                add(f"{prefix}_{key}", [given[i + 1]])
+            i += 2
+        elif key in multi:
+            j = i + 1
+            while j < len(given) and given[j] not in keywords:
+                j += 1
+            add(f"{prefix}_{key}", given[i + 1 : j])
+            i = j
+        else:
+            i += 1
 
 
 def expand_variables(value: str, variables: dict[str, list[str]], *, limit: int = 8) -> list[str]:
@@ -241,6 +410,95 @@ def expand_variables(value: str, variables: dict[str, list[str]], *, limit: int 
 
     walk(value, 0, 0)
     return results or [value]
+
+
+_WASM_WORD = re.compile(r"EMSCRIPTEN|WASM|WEBASSEMBLY", re.IGNORECASE)
+
+
+def _condition_branch(args: tuple[str, ...]) -> tuple[str | None, bool]:
+    """Which build an ``if()`` condition selects, and whether the condition is only that.
+
+    ``if(EMSCRIPTEN)`` -> ("wasm", True); ``if(NOT EMSCRIPTEN)`` -> ("native", True);
+    ``if(EMSCRIPTEN AND X)`` -> ("wasm", False) (its ``else()`` is no native-only branch);
+    anything with ``OR`` or without an emscripten word -> (None, False). Variables named
+    after emscripten or wasm (``XEUS_LUA_EMSCRIPTEN_WASM_BUILD``) and
+    ``CMAKE_SYSTEM_NAME STREQUAL Emscripten`` count as the wasm build.
+    """
+    tokens = [a.strip() for a in args]
+    upper = [t.upper() for t in tokens]
+    if "OR" in upper:
+        return None, False
+    wasm_positions = [
+        i
+        for i, t in enumerate(tokens)
+        if _WASM_WORD.search(t) and not t.upper().startswith(("NOT_", "NO_"))
+    ]
+    if not wasm_positions:
+        return None, False
+    first = wasm_positions[0]
+    # `CMAKE_SYSTEM_NAME STREQUAL Emscripten`: the comparison is the wasm word's context.
+    start = first
+    if first >= 2 and upper[first - 1] in ("STREQUAL", "MATCHES", "EQUAL"):
+        start = first - 2
+    negated = start > 0 and upper[start - 1] == "NOT"
+    pure = len(tokens) == (1 if start == first else 3) + (1 if negated else 0)
+    return ("native" if negated else "wasm"), pure
+
+
+def annotate_branches(commands: Iterable[CMakeCommand]) -> list[CMakeCommand]:
+    """Each command with ``branch`` set when only the wasm or only the native build runs it.
+
+    Follows ``if()/elseif()/else()/endif()`` per file; nested branches take the innermost
+    build they name. Nothing is evaluated: a condition that is not about emscripten leaves
+    the branch as its enclosing one.
+    """
+    out: list[CMakeCommand] = []
+    stack: list[dict] = []
+    current_file = None
+    for command in commands:
+        if command.file != current_file:
+            stack, current_file = [], command.file
+        name = command.name
+        if name == "if":
+            build, pure = _condition_branch(command.args)
+            stack.append({"first": (build, pure), "now": build, "guard": build is None and not _target_test(command.args)})
+            out.append(dataclasses.replace(command, branch=_innermost(stack[:-1]), guarded=_guarded(stack[:-1])))
+            continue
+        if name in ("elseif", "else") and stack:
+            frame = stack[-1]
+            first_build, first_pure = frame["first"]
+            if name == "elseif":
+                build, _ = _condition_branch(command.args)
+            else:
+                build = None
+            if build is None and first_pure:
+                build = {"wasm": "native", "native": "wasm"}.get(first_build or "")
+            frame["now"] = build
+            frame["guard"] = frame["guard"] or build is None
+            out.append(dataclasses.replace(command, branch=_innermost(stack[:-1]), guarded=_guarded(stack[:-1])))
+            continue
+        if name == "endif" and stack:
+            stack.pop()
+            out.append(dataclasses.replace(command, branch=_innermost(stack), guarded=_guarded(stack)))
+            continue
+        out.append(dataclasses.replace(command, branch=_innermost(stack), guarded=_guarded(stack)))
+    return out
+
+
+def _target_test(args: tuple[str, ...]) -> bool:
+    """``if(NOT TARGET x)`` / ``if(TARGET x)``: a guard against defining things twice."""
+    return [a.upper() for a in args[:2]] in (["NOT", "TARGET"], ["TARGET"]) or (args[:1] == ("TARGET",))
+
+
+def _guarded(stack: list[dict]) -> bool:
+    return any(frame.get("guard") for frame in stack)
+
+
+def _innermost(stack: list[dict]) -> str | None:
+    for frame in reversed(stack):
+        if frame["now"] is not None:
+            return frame["now"]
+    return None
 
 
 SOURCE_DIR_VARIABLES = (

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from repo_review.processor import collect_all, process
 
-from .checks import FAMILIES
+from .checks import DOCS, FAMILIES
 from .config import Settings, expand
 
 PASS, FAIL, SKIP, UNSELECTED = "✓", "✗", "–", ""
@@ -31,17 +32,20 @@ class CheckResult:
     result: bool | None
     message: str = ""  # the failure message (how to fix it, what was found)
     skip_reason: str = ""
+    locations: list[tuple[str, int | None]] = dataclasses.field(default_factory=list)  # (file, line) of a failure
 
     @property
     def symbol(self) -> str:
         return PASS if self.result else FAIL if self.result is False else SKIP
 
     def as_dict(self) -> dict[str, Any]:
-        out = {"status": STATUS[self.result], "family": self.family, "url": self.url}
+        out: dict[str, Any] = {"status": STATUS[self.result], "family": self.family, "url": self.url}
         if self.message:
             out["message"] = self.message
         if self.skip_reason:
             out["skip_reason"] = self.skip_reason
+        if self.locations:
+            out["locations"] = [{"path": p, **({"line": n} if n else {})} for p, n in self.locations]
         return out
 
 
@@ -122,6 +126,7 @@ def review(path: Path, settings: Settings, name: str = "") -> RepoReport:
             r.result,
             message=r.err_msg.strip() if r.result is False else "",
             skip_reason=getattr(check, "skip_reason", "") if r.result is None else "",
+            locations=list(getattr(check, "locations", [])) if r.result is False else [],
         )
     for check_id, result in everything.items():
         if result.result is None and not result.skip_reason:
@@ -257,13 +262,22 @@ def _detail_lines(report: RepoReport, *, markdown: bool) -> list[str]:
 # JSON
 
 
+#: The ``$schema`` of ``--format json`` documents: the schema committed as
+#: ``src/xeus_kernel_template/review/report.schema.json`` (documented in docs/reviewer.md).
+JSON_SCHEMA_ID = "https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/src/xeus_kernel_template/review/report.schema.json"
+
+
 def to_json(reports: Sequence[RepoReport]) -> str:
     cols = columns(reports)
     checks = {}
     for c in cols:
         info = _info(c, reports)
         checks[c] = {"family": info.family, "description": info.description, "url": info.url}
+    from . import __version__
+
     document = {
+        "$schema": JSON_SCHEMA_ID,
+        "tool": {"name": "xeus-kernel-review", "version": __version__},
         "families": {k: v.get("name", k) for k, v in FAMILIES.items()},
         "checks": checks,
         "repositories": [
@@ -344,11 +358,12 @@ def to_terminal(
         console.print(table)
     console.print(f"{PASS} pass  {FAIL} fail  {SKIP} skipped  (blank: not selected)")
     if details:
+        # soft wrap: long messages and URLs stay whole lines, whatever the width
         for report in reports:
             console.print()
-            console.print(Text(report.name, style="bold"))
+            console.print(Text(report.name, style="bold"), soft_wrap=True)
             for line in _detail_lines(report, markdown=False) or ["All selected checks pass."]:
-                console.print(Text(line))
+                console.print(Text(line), soft_wrap=True)
     return console.export_text(styles=bool(color))
 
 
@@ -360,3 +375,129 @@ class _Null:
 
     def flush(self) -> None:
         pass
+
+
+# --------------------------------------------------------------------------------------
+# GitHub step summary (Markdown for $GITHUB_STEP_SUMMARY)
+
+
+def to_summary(reports: Sequence[RepoReport]) -> str:
+    """A GitHub Actions job summary: the score, the failures with where and how to fix them."""
+    lines = ["## xeus-kernel-review", ""]
+    for report in reports:
+        failed = report.failed
+        mark = PASS if not failed else FAIL
+        title = f"### {mark} {_md(report.name)}: {report.score()} checks pass"
+        lines += [title, ""] if len(reports) > 1 or failed else [title, ""]
+        if not failed:
+            lines += ["Every selected check passes.", ""]
+            continue
+        lines += ["| check | what to fix | where |", "|---|---|---|"]
+        for r in failed:
+            where = ", ".join(f"`{p}:{n}`" if n else f"`{p}`" for p, n in r.locations[:3]) or "–"
+            lines.append(f"| [{r.id}]({r.url}) | {_md(r.message)} | {where} |")
+        lines.append("")
+    skipped = sum(1 for report in reports for r in report.results.values() if r.result is None)
+    lines.append(f"{PASS} pass · {FAIL} fail · {skipped} skipped (not applicable). "
+                 f"Checks and how to fix them: [reviewer.md]({DOCS}).")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------
+# SARIF 2.1.0, for GitHub code scanning
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _rule_name(description: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", description)
+    return "".join(w[:1].upper() + w[1:] for w in words)[:80] or "Check"
+
+
+def to_sarif(reports: Sequence[RepoReport]) -> str:
+    """One SARIF run per repository; every failure is a result on the files and lines it
+    concerns (the repository's top-level ``CMakeLists.txt``, else its root, when the
+    failure is about something missing)."""
+    from . import __version__
+    from .checks import ALL
+
+    by_id = {cls.__name__: cls() for cls in ALL}
+    runs = []
+    for report in reports:
+        ids = [c for c in report.results]
+        rules = []
+        for check_id in ids:
+            r = report.results[check_id]
+            check = by_id.get(check_id)
+            rules.append({
+                "id": check_id,
+                "name": _rule_name(r.description),
+                "shortDescription": {"text": r.description},
+                "fullDescription": {"text": check.fix if check else r.description},
+                "helpUri": r.url,
+                "help": {"text": f"{check.fix if check else ''} See {r.url}",
+                         "markdown": f"{check.fix if check else ''}\n\n[{check_id}]({r.url})"},
+                "defaultConfiguration": {"level": "error"},
+                "properties": {"tags": [FAMILIES.get(r.family, {}).get("name", r.family)]},
+            })
+        index = {check_id: i for i, check_id in enumerate(ids)}
+        results = []
+        root = Path(report.path)
+        for r in report.failed:
+            places = r.locations or [("CMakeLists.txt", None)] if (root / "CMakeLists.txt").is_file() else r.locations
+            locations = []
+            for path, line in places or [(".", None)]:
+                physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": "SRCROOT"}}
+                if line:
+                    physical["region"] = {"startLine": int(line)}
+                locations.append({"physicalLocation": physical})
+            results.append({
+                "ruleId": r.id,
+                "ruleIndex": index[r.id],
+                "level": "error",
+                "message": {"text": r.message},
+                "locations": locations,
+            })
+        runs.append({
+            "tool": {"driver": {
+                "name": "xeus-kernel-review",
+                "version": __version__,
+                "informationUri": DOCS,
+                "rules": rules,
+            }},
+            "automationDetails": {"id": f"xeus-kernel-review/{report.name}/"},
+            "originalUriBaseIds": {"SRCROOT": {"uri": root.resolve().as_uri() + "/"}},
+            "results": results,
+        })
+    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------------------
+# A score, for other tools (adoption: before/after)
+
+
+@dataclasses.dataclass(frozen=True)
+class Score:
+    """How a repository does: checks that passed of those that ran, and which failed."""
+
+    passed: int
+    total: int
+    failed: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.passed}/{self.total}"
+
+
+def score(path: str | Path, settings: Settings | None = None) -> Score:
+    """Review one repository and return its :class:`Score` (every check unless settings
+    select or ignore some)."""
+    report = review(Path(path).resolve(), settings or Settings())
+    ran = [r for r in report.results.values() if r.result is not None]
+    return Score(
+        passed=sum(1 for r in ran if r.result),
+        total=len(ran),
+        failed=tuple(r.id for r in report.failed),
+        skipped=tuple(r.id for r in report.results.values() if r.result is None),
+    )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 from typing import Any, ClassVar
 
-DOCS = "https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/conventions.md"
+#: The reviewer's page: one section per check, at ``#<id>`` (``#xk101``), generated from the
+#: checks' own metadata (:mod:`xeus_kernel_template.review.docs`).
+DOCS = "https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/reviewer.md"
+#: The conventions, whose sections say why (``conventions.md#kernelspec``).
+CONVENTIONS = "https://github.com/xeus-kernel-template/xeus-kernel-template/blob/main/docs/conventions.md"
 
 KERNELSPEC = "xk-kernelspec"
 CMAKE = "xk-cmake"
@@ -18,6 +23,15 @@ TESTS = "xk-tests"
 TEMPLATE = "xk-template-link"
 
 NO_WASM = "no WebAssembly build"
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """A file as a check sees it: where it is, its language (for the code fence), its text."""
+
+    path: str
+    code: str
+    language: str = ""
 
 
 def _first_paragraph(doc: str | None) -> str:
@@ -34,6 +48,7 @@ def _guard(method: Any) -> Any:
     @functools.wraps(method)
     def run(self: XKCheck, *args: Any, **kwargs: Any) -> bool | str | None:
         self.skip_reason = ""
+        self.locations = []
         try:
             result = method(self, *args, **kwargs)
         except Exception as error:  # noqa: BLE001 - a bug of the reviewer must not stop the review
@@ -55,11 +70,17 @@ class XKCheck:
     """
 
     family: ClassVar[str]
-    anchor: ClassVar[str]
+    anchor: ClassVar[str]  # the section of docs/conventions.md the check enforces
     requires: ClassVar[frozenset[str]] = frozenset()
+    #: Documentation (docs/reviewer.md is generated from it): why the convention matters,
+    #: and a failing and a passing example (:class:`Example`).
+    why: ClassVar[str] = ""
+    failing: ClassVar[Example | None] = None
+    passing: ClassVar[Example | None] = None
 
     def __init__(self) -> None:
         self.skip_reason = ""
+        self.locations: list[tuple[str, int | None]] = []
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -68,7 +89,17 @@ class XKCheck:
 
     @property
     def url(self) -> str:
-        return f"{DOCS}#{self.anchor}"
+        return f"{DOCS}#{type(self).__name__.lower()}"
+
+    @property
+    def convention_url(self) -> str:
+        return f"{CONVENTIONS}#{self.anchor}"
+
+    def at(self, path: str, line: int | None = None) -> None:
+        """Note a place the failure is about (a file, and a line when known): SARIF results
+        and annotations point there."""
+        if path and (path, line) not in self.locations:
+            self.locations.append((path, line))
 
     @property
     def fix(self) -> str:

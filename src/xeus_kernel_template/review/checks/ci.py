@@ -7,9 +7,9 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from ..fixtures import CMakeProject, JsonFile, TestFiles, WasmBuild, YamlFile
+from ..fixtures import CMakeProject, Command, JsonFile, TestFiles, WasmBuild, YamlFile
 from ..parsing import first_lines
-from ._base import CI, NO_WASM, XKCheck
+from ._base import CI, NO_WASM, XKCheck, Example
 
 _SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
 
@@ -49,6 +49,16 @@ def uses(workflows: dict[str, YamlFile]) -> list[tuple[str, str]]:
     return found
 
 
+def ci_texts(commands: list[Command]) -> list[str]:
+    """What CI runs: its run steps, and the pixi tasks and scripts they call."""
+    return [c.text for c in commands if c.in_ci]
+
+
+_BROWSER = re.compile(
+    r"playwright|galata|puppeteer|selenium|webdriver|\bemrun(\.py)?\b[^\n]*--browser[= ]", re.IGNORECASE
+)
+
+
 def _parsed(workflows: dict[str, YamlFile]) -> dict[str, YamlFile]:
     return {p: w for p, w in workflows.items() if not w.error and isinstance(w.data, dict)}
 
@@ -60,6 +70,9 @@ class _CICheck(XKCheck):
 
 class XK601(_CICheck):
     """GitHub workflows"""
+    why = 'CI is where the conventions are kept: the build, the pack and the browser test run on every push.'
+    failing = Example('.github/workflows/', '(none)', '')
+    passing = Example('.github/workflows/native.yml', 'on: [push, pull_request]\npermissions: {}\njobs: {build: {runs-on: ubuntu-latest, steps: [{run: cmake --workflow --preset native}]}}', 'yaml')
 
     def check(self, xk_workflows: dict[str, YamlFile]) -> bool | str:
         """Add the CI workflows in `.github/workflows/` (native and wasm builds, `jupyter lite build`,
@@ -77,26 +90,32 @@ class XK601(_CICheck):
 
 class XK602(_CICheck):
     """CI builds and tests the native kernel with the native preset"""
+    why = 'The preset CI runs is the one the README documents: what passes in CI passes for a contributor.'
+    failing = Example('.github/workflows/native.yml', '- run: cmake -B build && cmake --build build', 'yaml')
+    passing = Example('.github/workflows/native.yml', '- run: cmake --workflow --preset native', 'yaml')
 
     requires = frozenset({"XK601"})
 
-    def check(self, xk_workflows: dict[str, YamlFile]) -> bool | str:
+    def check(self, xk_commands: list[Command]) -> bool | str:
         """Add a CI job that runs `cmake --workflow --preset native` (build and protocol tests)."""
-        if any(re.search(r"--preset[= ]+native\b", text) for _, text in runs(xk_workflows)):
+        if any(re.search(r"--preset[= ]+native\b", text) for text in ci_texts(xk_commands)):
             return True
         return self.fail("no step runs `--preset native`")
 
 
 class XK603(_CICheck):
     """CI builds the wasm kernel with the wasm preset"""
+    why = 'The wasm preset builds, installs, packs and tests the lite kernel in one command.'
+    failing = Example('.github/workflows/lite.yml', '- run: emcmake cmake -B build && emmake make -C build', 'yaml')
+    passing = Example('.github/workflows/lite.yml', '- run: cmake --workflow --preset wasm', 'yaml')
 
     requires = frozenset({"XK601"})
 
-    def check(self, xk_workflows: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
+    def check(self, xk_commands: list[Command], xk_wasm: WasmBuild) -> bool | str | None:
         """Add a CI job that builds the wasm kernel with `cmake --workflow --preset wasm`."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        if any(re.search(r"--preset[= ]+wasm\b", text) for _, text in runs(xk_workflows)):
+        if any(re.search(r"--preset[= ]+wasm\b", text) for text in ci_texts(xk_commands)):
             return True
         return self.fail("no step runs `--preset wasm`")
 
@@ -128,17 +147,21 @@ def _preset_build_targets(presets: JsonFile, names: set[str]) -> set[str]:
 
 class XK604(_CICheck):
     """CI packs a JupyterLite site"""
+    why = 'Packing with jupyterlite-xeus is where the loader contract is checked (argv[0], `metadata.shared`, libxeus.so): a kernel that builds but does not pack is not a lite kernel. A pixi task CI runs (`pixi run -e wasm-build site`) counts.'
+    failing = Example('.github/workflows/lite.yml', '- run: cmake --build build --target install', 'yaml')
+    passing = Example('.github/workflows/lite.yml', '- run: jupyter lite build --XeusAddon.prefix=$WASM_HOST_PREFIX', 'yaml')
 
     requires = frozenset({"XK601"})
 
     def check(
-        self, xk_workflows: dict[str, YamlFile], xk_wasm: WasmBuild, xk_cmake: CMakeProject, xk_presets: JsonFile
+        self, xk_commands: list[Command], xk_wasm: WasmBuild, xk_cmake: CMakeProject, xk_presets: JsonFile
     ) -> bool | str | None:
-        """Pack the wasm kernel in CI: `jupyter lite build --XeusAddon.prefix=$WASM_HOST_PREFIX`, or a preset
-        whose build runs it (the template's `cmake --workflow --preset wasm` builds the `lite` target)."""
+        """Pack the wasm kernel in CI: `jupyter lite build --XeusAddon.prefix=$WASM_HOST_PREFIX` (in a step, a
+        pixi task or a script CI runs), or a preset whose build runs it (the template's
+        `cmake --workflow --preset wasm` builds the `lite` target)."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        texts = [text for _, text in runs(xk_workflows)]
+        texts = ci_texts(xk_commands)
         if any(re.search(r"jupyter[ -]lite\s+build", text) for text in texts):
             return True
         presets = {m for text in texts for m in re.findall(r"--preset[= ]+([\w.-]+)", text)}
@@ -149,22 +172,24 @@ class XK604(_CICheck):
 
 class XK605(_CICheck):
     """CI runs the kernel in a browser"""
+    why = 'Only a browser shows that the module loads, the hook runs and a cell returns: most lite kernel bugs ("No Kernel", getDylinkMetadata, a missing `libxeus.so`) appear only there.'
+    failing = Example('.github/workflows/lite.yml', '- run: node test/test_wasm_node.mjs', 'yaml')
+    passing = Example('.github/workflows/lite.yml', '- run: python -m pytest test/wasm   # Playwright, headless Chromium', 'yaml')
 
     requires = frozenset({"XK601"})
 
     def check(
-        self, xk_workflows: dict[str, YamlFile], xk_tests: TestFiles, xk_wasm: WasmBuild
+        self, xk_workflows: dict[str, YamlFile], xk_commands: list[Command], xk_tests: TestFiles, xk_wasm: WasmBuild
     ) -> bool | str | None:
-        """Test the packed kernel in a headless browser in CI (Playwright), e.g. run a Playwright test file."""
+        """Test the kernel in a headless browser in CI: a Playwright test of the packed site, or the wasm test
+        binary in headless browsers (`emrun --browser=...`)."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        texts = [t for _, t in runs(xk_workflows)] + [u for _, u in uses(xk_workflows)]
-        if any("playwright" in t.lower() for t in texts):
+        texts = ci_texts(xk_commands) + [u for _, u in uses(xk_workflows)]
+        if any(_BROWSER.search(t) for t in texts):
             return True
         # A step running a test file that drives a browser counts too.
-        browser_tests = [
-            p for p, text in xk_tests.texts.items() if re.search(r"playwright|galata", text, re.IGNORECASE)
-        ]
+        browser_tests = [p for p, text in xk_tests.texts.items() if _BROWSER.search(text)]
         for path in browser_tests:
             if any(path in t or posixpath.basename(path) in t for t in texts):
                 return True
@@ -173,6 +198,9 @@ class XK605(_CICheck):
 
 class XK606(_CICheck):
     """Actions pinned to commit SHAs"""
+    why = 'A tag can be moved to other code; a commit SHA cannot (supply-chain safety).'
+    failing = Example('.github/workflows/native.yml', '- uses: actions/checkout@v5', 'yaml')
+    passing = Example('.github/workflows/native.yml', '- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1  # v7.0.1', 'yaml')
 
     requires = frozenset({"XK601"})
 
@@ -190,6 +218,9 @@ class XK606(_CICheck):
 
 class XK607(_CICheck):
     """Workflows declare top-level permissions"""
+    why = "Without `permissions:` a workflow's token gets the repository's default, often write access to everything."
+    failing = Example('.github/workflows/native.yml', 'on: push\njobs: {}', 'yaml')
+    passing = Example('.github/workflows/native.yml', 'on: push\npermissions:\n  contents: read\njobs: {}', 'yaml')
 
     requires = frozenset({"XK601"})
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..fixtures import CMakeProject, JsonFile, RepoTree, WasmBuild
-from ..parsing import first_lines, is_source_tree_path, version_major
-from ._base import CMAKE, NO_WASM, XKCheck
+from ..fixtures import CMakeProject, Environment, JsonFile, Kernelspec, RepoTree, WasmBuild
+from ..parsing import admitted_majors, first_lines, is_source_tree_path, version_major
+from ..pins import XEUS_LITE_SHARED_XEUS_FROM
+from ._base import CMAKE, NO_WASM, XKCheck, Example
+from .kernelspec import wasm_specs
 
 _FIND_PACKAGE_KEYWORDS = {
     "EXACT",
@@ -69,6 +71,9 @@ def _major_verdict(check: XKCheck, cmake: CMakeProject, package: str, major: int
 
 class XK201(XKCheck):
     """Top-level CMakeLists.txt"""
+    why = 'Everything the reviewer and the presets do starts from the top-level CMake project.'
+    failing = Example('CMakeLists.txt', 'project(xeus-demo\n  VERSION 0.1.0', 'cmake')
+    passing = Example('CMakeLists.txt', 'cmake_minimum_required(VERSION 3.25)\nproject(xeus-demo VERSION 0.1.0 LANGUAGES CXX)', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -87,6 +92,9 @@ class XK201(XKCheck):
 
 class XK202(XKCheck):
     """Build through xeus_kernel_add() from cmake/XeusKernel.cmake"""
+    why = '`cmake/XeusKernel.cmake` holds every build convention in one template-owned file, so `copier update` brings build fixes to every kernel.'
+    failing = Example('CMakeLists.txt', 'add_executable(xdemo src/main.cpp)\ntarget_link_libraries(xdemo PRIVATE xeus-zmq)', 'cmake')
+    passing = Example('CMakeLists.txt', 'list(PREPEND CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake")\ninclude(XeusKernel)\nxeus_kernel_add(xdemo LIBRARY xeus-demo SOURCES src/xinterpreter.cpp)', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -108,6 +116,9 @@ class XK202(XKCheck):
 
 class XK203(XKCheck):
     """Requires xeus 6"""
+    why = 'The interpreter API changed in xeus 6 (`shutdown_request_impl`, `interrupt_request_impl`, `create_info_reply`); building against another major fails or misbehaves.'
+    failing = Example('CMakeLists.txt', 'find_package(xeus 5.0 REQUIRED)', 'cmake')
+    passing = Example('CMakeLists.txt', 'find_package(xeus 6 REQUIRED)', 'cmake')
 
     family = CMAKE
     anchor = "stack"
@@ -120,6 +131,9 @@ class XK203(XKCheck):
 
 class XK204(XKCheck):
     """Requires xeus-zmq 4 (native)"""
+    why = 'xeus-zmq 4 is the native server for xeus 6.'
+    failing = Example('CMakeLists.txt', 'find_package(xeus-zmq 3.0.0)', 'cmake')
+    passing = Example('CMakeLists.txt', 'find_package(xeus-zmq 4 REQUIRED)', 'cmake')
 
     family = CMAKE
     anchor = "stack"
@@ -134,6 +148,9 @@ class XK204(XKCheck):
 
 class XK205(XKCheck):
     """Requires xeus-lite 5 (wasm)"""
+    why = 'xeus-lite 5 is the wasm server for xeus 6 and what jupyterlite-xeus 5 loads.'
+    failing = Example('CMakeLists.txt', 'find_package(xeus-lite REQUIRED)', 'cmake')
+    passing = Example('CMakeLists.txt', 'find_package(xeus-lite 5 REQUIRED)', 'cmake')
 
     family = CMAKE
     anchor = "stack"
@@ -148,6 +165,9 @@ class XK205(XKCheck):
 
 class XK206(XKCheck):
     """Wasm kernel built with xeus's wasm helpers"""
+    why = "xeus's `WasmBuildOptions.cmake` sets the flags every lite kernel needs (embind, `MODULARIZE`, `createXeusModule`, wasm exceptions, `MAIN_MODULE`, the exported runtime methods) for the emscripten in use."
+    failing = Example('CMakeLists.txt', 'target_link_options(xdemo PRIVATE "SHELL: -s MODULARIZE=1" "SHELL: -lembind")', 'cmake')
+    passing = Example('CMakeLists.txt', 'include(WasmBuildOptions)\nxeus_wasm_compile_options(xdemo)\nxeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -172,40 +192,64 @@ class XK206(XKCheck):
         return self.fail("no " + " and no ".join(missing)) if missing else True
 
 
-_HAND_FLAGS = re.compile(r"MAIN_MODULE|(?:^|[\s\"'])(?:--bind|-lembind)\b")
+_HAND_SETTINGS = {"MAIN_MODULE", "--bind", "-lembind"}
+
+
+def _helper_targets(cmake: CMakeProject) -> list:
+    return [t for t in cmake.model.targets if cmake.model.calls_for("xeus_wasm_link_options", t)]
 
 
 class XK207(XKCheck):
     """No MAIN_MODULE or embind flags by hand"""
+    why = 'The helper already sets `MAIN_MODULE` and embind; repeating them by hand drifts from the helper when it changes (emscripten 4 replaced `--bind` with `-lembind`). A target without the helper (a test binary) may need them: it is not checked.'
+    failing = Example('CMakeLists.txt', 'xeus_wasm_link_options(xdemo "web,worker")\ntarget_link_options(xdemo PRIVATE "SHELL: -s MAIN_MODULE=1")', 'cmake')
+    passing = Example('CMakeLists.txt', 'xeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
     requires = frozenset({"XK201"})
 
     def check(self, xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:
-        """Remove `MAIN_MODULE`, `--bind` and `-lembind` from your CMake: `xeus_wasm_link_options()` already
-        sets them.
+        """Remove `MAIN_MODULE`, `--bind` and `-lembind` from the targets linked with
+        `xeus_wasm_link_options()` (and from flags every target gets): the helper already sets them.
         """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        hits = xk_cmake.mentions(_HAND_FLAGS.pattern)
-        places = sorted({f"`{_HAND_FLAGS.search(a).group().strip()}` at {c.file}:{c.line}" for c, a in hits})
-        return self.fail(first_lines(places)) if places else True
+        helped = _helper_targets(xk_cmake)
+        if not helped:
+            return self.skip("no target is linked with `xeus_wasm_link_options()` (XK206): flags by hand are "
+                             "all it has")
+        places: dict[str, None] = {}
+        for target in helped:
+            for flag in xk_cmake.model.flags_of(target):
+                if flag.setting in _HAND_SETTINGS and posixpath.basename(flag.file) != "WasmBuildOptions.cmake":
+                    shown = flag.setting if flag.setting.startswith("-") else f"{flag.setting}"
+                    places.setdefault(f"`{shown}` at {flag.where}", None)
+                    self.at(flag.file, flag.line)
+        return self.fail(first_lines(list(places))) if places else True
 
 
 class XK208(XKCheck):
     """No ASYNCIFY"""
+    why = 'Asyncify made builds slow and fragile and never worked with every kernel; the lite kernels dropped it (stdin works without it). `ASYNCIFY_IMPORTS` without `-sASYNCIFY` does nothing and is not reported.'
+    failing = Example('CMakeLists.txt', 'target_link_options(xdemo PRIVATE "SHELL: -s ASYNCIFY=1")', 'cmake')
+    passing = Example('CMakeLists.txt', 'xeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
     requires = frozenset({"XK201"})
 
     def check(self, xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:
-        """Remove the `ASYNCIFY` flags: xeus lite kernels do not use asyncify."""
+        """Remove `-sASYNCIFY` (and its `ASYNCIFY_*` settings): xeus lite kernels do not use asyncify."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        places = sorted({f"{c.file}:{c.line}" for c, _ in xk_cmake.mentions(r"ASYNCIFY")})
-        return self.fail("ASYNCIFY at " + first_lines(places)) if places else True
+        flags = [f for f in xk_cmake.model.flags if f.setting in ("ASYNCIFY", "JSPI") and f.active]
+        if not flags:
+            return True  # ASYNCIFY_IMPORTS and friends without ASYNCIFY do nothing
+        places = sorted({f.where for f in flags})
+        for flag in flags:
+            self.at(flag.file, flag.line)
+        return self.fail("ASYNCIFY at " + first_lines(places))
 
 
 def _kernel_json_destinations(cmake: CMakeProject) -> list[tuple[str, str]]:
@@ -238,6 +282,9 @@ def _kernel_json_destinations(cmake: CMakeProject) -> list[tuple[str, str]]:
 
 class XK209(XKCheck):
     """kernel.json generated into the build tree"""
+    why = "A kernel.json written into the source tree is a build product in git's way and ties the sources to one prefix."
+    failing = Example('CMakeLists.txt', 'configure_file(share/jupyter/kernels/xdemo/kernel.json.in\n               "${CMAKE_CURRENT_SOURCE_DIR}/share/jupyter/kernels/xdemo/kernel.json")', 'cmake')
+    passing = Example('CMakeLists.txt', 'configure_file(share/jupyter/kernels/xdemo/kernel.json.in\n               "${CMAKE_BINARY_DIR}/share/jupyter/kernels/xdemo/kernel.json")', 'cmake')
 
     family = CMAKE
     anchor = "cmake"
@@ -260,6 +307,9 @@ class XK209(XKCheck):
 
 class XK210(XKCheck):
     """CMakePresets.json"""
+    why = "Presets make the README's commands and CI's the same: `cmake --workflow --preset native` builds and tests anywhere."
+    failing = Example('CMakePresets.json', '(no file)', '')
+    passing = Example('CMakePresets.json', '{"version": 6, "configurePresets": [{"name": "native", "binaryDir": "${sourceDir}/build/native"}]}', 'json')
 
     family = CMAKE
     anchor = "presets"
@@ -279,6 +329,9 @@ class XK210(XKCheck):
 
 class XK211(XKCheck):
     """Workflow presets native, native-debug and wasm"""
+    why = 'Workflow presets (presets version 6) run configure, build and test in one command; `native-debug` is the same in Debug, `wasm` builds, packs and tests the lite kernel.'
+    failing = Example('CMakePresets.json', '{"version": 4, "configurePresets": [{"name": "native"}]}', 'json')
+    passing = Example('CMakePresets.json', '{"version": 6, "workflowPresets": [{"name": "native", "steps": [\n  {"type": "configure", "name": "native"}, {"type": "build", "name": "native"}, {"type": "test", "name": "native"}]}]}', 'json')
 
     family = CMAKE
     anchor = "presets"
@@ -305,4 +358,130 @@ class XK211(XKCheck):
         return self.fail("; ".join(problems)) if problems else True
 
 
-CHECKS = (XK201, XK202, XK203, XK204, XK205, XK206, XK207, XK208, XK209, XK210, XK211)
+def xeus_lite_major(cmake: CMakeProject, envs: list[Environment]) -> tuple[int | None, str]:
+    """The xeus-lite major the wasm build gets, and from where: the wasm host environment's
+    pin, else find_package(xeus-lite <version>)."""
+    for env in envs:
+        if env.role != "wasm-host":
+            continue
+        for spec in env.spec("xeus-lite"):
+            majors = admitted_majors(spec.version, 5) if spec.version else None
+            if majors and (len(majors) == 1 or min(majors) >= XEUS_LITE_SHARED_XEUS_FROM):
+                # a floor at or above 4 says enough: every such xeus-lite links the shared xeus
+                return min(majors), f"{env.label} pins xeus-lite {spec.version}"
+    for call in cmake.calls("find_package"):
+        if call.args[:1] == ("xeus-lite",) and len(call.args) > 1:
+            majors = {version_major(v) for v in cmake.expand(call.args[1])} - {None}
+            if len(majors) == 1:
+                return next(iter(majors)), f"`find_package(xeus-lite {call.args[1]})` at {call.where}"
+    return None, ""
+
+
+def _main_module(cmake: CMakeProject, target) -> tuple[bool, str]:
+    """Whether the target is linked as a MAIN_MODULE (by xeus's helper or by hand)."""
+    if cmake.model.calls_for("xeus_wasm_link_options", target):
+        return True, "`xeus_wasm_link_options()`"
+    for flag in cmake.model.flags_of(target):
+        if flag.setting == "MAIN_MODULE":
+            return flag.active, f"`-sMAIN_MODULE={flag.value}` at {flag.where}"
+    return False, ""
+
+
+class XK212(XKCheck):
+    """Side modules go to a kernel linked as MAIN_MODULE"""
+    why = 'Only a MAIN_MODULE can load side modules (xeus-lite\'s `libxeus.so`, the libraries in `metadata.shared`); a kernel linked without it fails at start with "getDylinkMetadata is not a function".'
+    failing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite)\ntarget_link_options(xdemo PRIVATE "SHELL: -s MODULARIZE=1")', 'cmake')
+    passing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite)\nxeus_wasm_link_options(xdemo "web,worker")', 'cmake')
+
+    family = CMAKE
+    anchor = "cmake"
+    requires = frozenset({"XK201"})
+
+    def check(
+        self, xk_cmake: CMakeProject, xk_kernelspecs: list[Kernelspec], xk_envs: list[Environment], xk_wasm: WasmBuild
+    ) -> bool | str | None:
+        """Link the wasm kernel as a MAIN_MODULE (`xeus_wasm_link_options()` does) when it is given shared
+        libraries (`metadata.shared`, xeus-lite's `libxeus.so`): a kernel linked without it cannot load
+        them and fails with "getDylinkMetadata is not a function".
+        """
+        if not xk_wasm.enabled:
+            return self.skip(NO_WASM)
+        targets = xk_cmake.model.wasm_targets()
+        if not targets:
+            return self.skip("no wasm kernel executable found in the CMake code")
+        shipped: list[str] = []
+        for spec in wasm_specs(xk_kernelspecs):
+            metadata = spec.data.get("metadata")
+            shared = metadata.get("shared") if isinstance(metadata, dict) else None
+            if isinstance(shared, dict) and shared:
+                shipped.append(f"`{spec.path}` lists {first_lines(f'`{k}`' for k in shared)} in metadata.shared")
+        major, source = xeus_lite_major(xk_cmake, xk_envs)
+        if major is not None and major >= XEUS_LITE_SHARED_XEUS_FROM and any(
+            "xeus-lite" in xk_cmake.model.links(t, build="wasm") for t in targets
+        ):
+            shipped.append(f"xeus-lite {major} links the shared `libxeus.so` ({source})")
+        if not shipped:
+            return self.skip("the kernel is given no shared libraries")
+        problems = []
+        for target in targets:
+            main, how = _main_module(xk_cmake, target)
+            if not main:
+                problems.append(f"`{target.name}` ({target.where}) is linked without MAIN_MODULE" + (f" ({how})" if how else ""))
+                self.at(target.command.file, target.command.line)
+        if problems:
+            return self.fail(first_lines(problems) + "; but " + first_lines(shipped, 2))
+        return True
+
+
+class XK213(XKCheck):
+    """libxeus.so shipped as xeus-lite links xeus"""
+    why = 'Since 4.0, xeus-lite links the shared wasm xeus (`libxeus.so`, a side module jupyterlite-xeus ships from the prefix); a kernel that also links `xeus-static` carries two xeus, whose registries and singletons disagree. An older, static xeus-lite has no `libxeus.so` to ship.'
+    failing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite xeus-static)', 'cmake')
+    passing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite)', 'cmake')
+
+    family = CMAKE
+    anchor = "cmake"
+    requires = frozenset({"XK201"})
+
+    def check(
+        self, xk_cmake: CMakeProject, xk_kernelspecs: list[Kernelspec], xk_envs: list[Environment], xk_wasm: WasmBuild
+    ) -> bool | str | None:
+        """Link xeus the way xeus-lite does: xeus-lite >= 4 links the shared `libxeus.so` (jupyterlite-xeus
+        ships it from `PREFIX/lib`), so the kernel links `xeus-lite` and never `xeus-static` as well (two
+        xeus in one kernel); with an older xeus-lite, no `libxeus.so` in `metadata.shared`.
+        """
+        if not xk_wasm.enabled:
+            return self.skip(NO_WASM)
+        targets = xk_cmake.model.wasm_targets()
+        if not targets:
+            return self.skip("no wasm kernel executable found in the CMake code")
+        major, source = xeus_lite_major(xk_cmake, xk_envs)
+        if major is None:
+            return self.skip("the xeus-lite version is pinned nowhere (environment or find_package)")
+        listed = []
+        for spec in wasm_specs(xk_kernelspecs):
+            metadata = spec.data.get("metadata")
+            shared = metadata.get("shared") if isinstance(metadata, dict) else None
+            if isinstance(shared, dict) and "libxeus.so" in shared:
+                listed.append(spec)
+        problems = []
+        if major >= XEUS_LITE_SHARED_XEUS_FROM:
+            for target in targets:
+                links = xk_cmake.model.links(target, build="wasm")
+                if "xeus-lite" in links and "xeus-static" in links:
+                    problems.append(f"`{target.name}` links `xeus-static` besides xeus-lite {major}, which links "
+                                    f"the shared xeus ({source})")
+                    self.at(target.command.file, target.command.line)
+            for spec in listed:
+                value = spec.data["metadata"]["shared"]["libxeus.so"]
+                if value != "lib/libxeus.so":
+                    problems.append(f"`{spec.path}` ships `libxeus.so` from `{value}`, not `lib/libxeus.so`")
+                    self.at(spec.path, spec.line_of("libxeus.so"))
+        else:
+            for spec in listed:
+                problems.append(f"`{spec.path}` ships `libxeus.so`, but xeus-lite {major} links xeus statically ({source})")
+                self.at(spec.path, spec.line_of("libxeus.so"))
+        return self.fail(first_lines(problems)) if problems else True
+
+
+CHECKS = (XK201, XK202, XK203, XK204, XK205, XK206, XK207, XK208, XK209, XK210, XK211, XK212, XK213)

@@ -1,69 +1,108 @@
-"""XK5xx: the conda environment files (one coherent xeus 6 stack, the 4x channel)."""
+"""XK5xx: the environments (one coherent xeus 6 stack, the 4x channel), from the conda
+environment files or from ``pixi.toml``."""
 
 from __future__ import annotations
 
-from ..fixtures import WasmBuild, YamlFile
-from ..parsing import MatchSpec, first_lines, parse_match_spec, pins_major, spec_admits
-from ._base import ENVIRONMENTS, NO_WASM, XKCheck
+import re
 
-DEV = "environment-dev.yml"
-WASM_BUILD = "environment-wasm-build.yml"
-WASM_HOST = "environment-wasm-host.yml"
+from ..envs import DEV, WASM_BUILD, WASM_HOST, Environment
+from ..fixtures import CMakeProject, Pixi, WasmBuild, YamlFile
+from ..parsing import MatchSpec, admitted_majors, first_lines, pins_major, spec_admits
+from ..pins import (
+    CHANNEL_4X,
+    EMSCRIPTEN,
+    EMSCRIPTEN_CHANNELS,
+    EMSCRIPTEN_PACKAGES,
+    JUPYTERLITE_XEUS_MAJOR,
+    RANGES,  # noqa: F401 - re-exported
+    STACK,
+    XEUS_LITE_EMSCRIPTEN,
+)
+from ._base import ENVIRONMENTS, NO_WASM, XKCheck, Example
 
-#: package -> major of the conventions' stack
-STACK = {"xeus": 6, "xeus-zmq": 4, "xeus-lite": 5}
-RANGES = {"xeus": ">=6,<7", "xeus-zmq": ">=4,<5", "xeus-lite": ">=5,<6"}
-EMSCRIPTEN = "4.0.9"
-EMSCRIPTEN_PACKAGES = ("emscripten_emscripten-wasm32", "emscripten", "emsdk")
-CHANNEL_4X = "emscripten-forge-4x"
-
-
-def _get(envs: dict[str, YamlFile], name: str) -> YamlFile | None:
-    return envs.get(name) or envs.get(name[: -len(".yml")] + ".yaml")
-
-
-def _expected(wasm: WasmBuild) -> list[str]:
-    return [DEV] + ([WASM_BUILD, WASM_HOST] if wasm.enabled else [])
-
-
-def dependencies(env: YamlFile | None) -> list[MatchSpec]:
-    if env is None or not isinstance(env.data, dict):
-        return []
-    deps = env.data.get("dependencies")
-    if not isinstance(deps, list):
-        return []
-    return [spec for d in deps if isinstance(d, str) and (spec := parse_match_spec(d)) is not None]
+DEV_FILE = "environment-dev.yml"
+WASM_BUILD_FILE = "environment-wasm-build.yml"
+WASM_HOST_FILE = "environment-wasm-host.yml"
+FILES = {DEV: DEV_FILE, WASM_BUILD: WASM_BUILD_FILE, WASM_HOST: WASM_HOST_FILE}
+PIXI_ADVICE = {
+    DEV: "a default environment with xeus and xeus-zmq",
+    WASM_BUILD: "a `wasm-build` environment with emscripten and jupyterlite-xeus",
+    WASM_HOST: "a `wasm-host` environment (platform emscripten-wasm32) with xeus and xeus-lite",
+}
 
 
-def channels(env: YamlFile | None) -> list[str]:
-    if env is None or not isinstance(env.data, dict) or not isinstance(env.data.get("channels"), list):
-        return []
-    return [str(c) for c in env.data["channels"]]
+def native_build(cmake: CMakeProject, wasm: WasmBuild) -> bool:
+    """Whether the kernel has a native build: not a wasm-only kernel (no xeus-zmq in CMake)."""
+    return not wasm.enabled or bool(cmake.mentions(r"xeus-zmq"))
+
+
+def _roles(cmake: CMakeProject, wasm: WasmBuild) -> list[str]:
+    return ([DEV] if native_build(cmake, wasm) else []) + ([WASM_BUILD, WASM_HOST] if wasm.enabled else [])
+
+
+def of_role(envs: list[Environment], role: str) -> list[Environment]:
+    return [e for e in envs if e.role == role and not e.error]
+
+
+def channel_name(channel: str) -> str:
+    return channel.rstrip("/").rsplit("/", 1)[-1]
+
+
+def emscripten_specs(envs: list[Environment]) -> list[tuple[Environment, MatchSpec]]:
+    return [(e, s) for e in of_role(envs, WASM_BUILD) for s in e.spec(*EMSCRIPTEN_PACKAGES)]
+
+
+def emscripten_major(envs: list[Environment]) -> int | None:
+    """The emscripten major the wasm build environment pins, if it pins one."""
+    majors: set[int] = set()
+    for _, spec in emscripten_specs(envs):
+        found = admitted_majors(spec.version, 4) if spec.version else None
+        if not found or len(found) != 1:
+            return None
+        majors |= found
+    return next(iter(majors)) if len(majors) == 1 else None
 
 
 class XK501(XKCheck):
-    """environment-dev.yml (and the wasm build and host environments)"""
+    """Development, wasm build and wasm host environments"""
+    why = 'The kernel builds in three environments: development (native xeus, xeus-zmq, test tools), the wasm build (emscripten, jupyterlite) and the wasm host (xeus and xeus-lite for emscripten-wasm32). pixi environments count as well as environment files.'
+    failing = Example('environment-dev.yml', '(only this file; no wasm environments)', '')
+    passing = Example('pixi.toml', '[environments]\nwasm-build = { features = ["wasm-build"], no-default-feature = true }\nwasm-host = { features = ["wasm-host"], no-default-feature = true }', 'toml')
 
     family = ENVIRONMENTS
     anchor = "stack"
 
-    def check(self, xk_environments: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str:
-        """Add the template's environment files: `environment-dev.yml`, and for wasm
-        `environment-wasm-build.yml` and `environment-wasm-host.yml`.
+    def check(
+        self, xk_envs: list[Environment], xk_pixi: Pixi | None, xk_cmake: CMakeProject, xk_wasm: WasmBuild
+    ) -> bool | str:
+        """Describe the environments the kernel is built in: the template's `environment-dev.yml`, and for
+        wasm `environment-wasm-build.yml` and `environment-wasm-host.yml` (or the same three as
+        `pixi.toml` environments).
         """
-        missing = [name for name in _expected(xk_wasm) if _get(xk_environments, name) is None]
-        return self.fail("no " + ", ".join(f"`{m}`" for m in missing)) if missing else True
+        missing = [role for role in _roles(xk_cmake, xk_wasm) if not [e for e in xk_envs if e.role == role]]
+        if not missing:
+            return True
+        if xk_pixi is not None and not xk_pixi.error:
+            self.at("pixi.toml", None)
+            return (f"Add to `pixi.toml` " + "; ".join(PIXI_ADVICE[r] for r in missing)
+                    + f" (or the template's environment files). Found: no {', '.join(missing)} environment.")
+        return self.fail("no " + ", ".join(f"`{FILES[m]}`" for m in missing))
 
 
 class XK502(XKCheck):
     """Environment files are valid"""
+    why = 'An environment file micromamba or pixi cannot read stops CI before it builds anything.'
+    failing = Example('environment-dev.yml', 'dependencies: [xeus\n  - xeus-zmq', 'yaml')
+    passing = Example('environment-dev.yml', 'channels: [conda-forge]\ndependencies:\n  - xeus >=6,<7\n  - xeus-zmq >=4,<5', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
     requires = frozenset({"XK501"})
 
-    def check(self, xk_environments: dict[str, YamlFile]) -> bool | str:
-        """Make every `environment*.yml` valid YAML: a mapping with `channels` and a `dependencies` list."""
+    def check(self, xk_environments: dict[str, YamlFile], xk_pixi: Pixi | None) -> bool | str:
+        """Make every `environment*.yml` valid YAML (a mapping with `channels` and a `dependencies` list) and
+        `pixi.toml` valid TOML.
+        """
         problems: list[str] = []
         for path, env in sorted(xk_environments.items()):
             if env.error:
@@ -74,116 +113,352 @@ class XK502(XKCheck):
                 problems.append(f"`{path}` has no `dependencies` list")
             elif not isinstance(env.data.get("channels"), list):
                 problems.append(f"`{path}` has no `channels` list")
+            else:
+                continue
+            self.at(path, None)
+        if xk_pixi is not None and xk_pixi.error:
+            problems.append(xk_pixi.error)
+            self.at(xk_pixi.path, None)
         return self.fail(first_lines(problems)) if problems else True
 
 
 class XK503(XKCheck):
     """xeus, xeus-zmq and xeus-lite pinned to one coherent stack"""
+    why = 'xeus, xeus-zmq and xeus-lite are released together; an unpinned or open-ended pin picks up the next major and breaks the build or the protocol.'
+    failing = Example('environment-wasm-host.yml', 'dependencies:\n  - xeus\n  - xeus-lite >=4', 'yaml')
+    passing = Example('environment-wasm-host.yml', 'dependencies:\n  - xeus >=6,<7\n  - xeus-lite >=5,<6', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
     requires = frozenset({"XK502"})
 
-    def check(self, xk_environments: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str:
-        """Pin one coherent stack in every environment file: `xeus >=6,<7`, `xeus-zmq >=4,<5` (native),
+    def check(self, xk_envs: list[Environment], xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str:
+        """Pin one coherent stack in every environment: `xeus >=6,<7`, `xeus-zmq >=4,<5` (development),
         `xeus-lite >=5,<6` (wasm host).
         """
         problems: list[str] = []
-        for path, env in sorted(xk_environments.items()):
-            for spec in dependencies(env):
+        for env in xk_envs:
+            for spec in env.specs:
                 if spec.name not in STACK:
                     continue
                 if not spec.version:
-                    problems.append(f"`{path}`: {spec.name} unpinned")
+                    problems.append(f"{env.label}: {spec.name} unpinned")
                 elif not pins_major(spec.version, STACK[spec.name]):
-                    problems.append(f"`{path}`: {spec.name} {spec.version}")
-        needed = {DEV: ("xeus", "xeus-zmq")}
+                    problems.append(f"{env.label}: {spec.name} {spec.version}")
+                else:
+                    continue
+                self.at(env.path, env.line_of(spec.name))
+        needed = {DEV: ("xeus-zmq",)} if native_build(xk_cmake, xk_wasm) else {}
         if xk_wasm.enabled:
             needed[WASM_HOST] = ("xeus-lite",)
-        for name, packages in needed.items():
-            env = _get(xk_environments, name)
-            present = {s.name for s in dependencies(env)}
-            for package in packages:
-                if env is not None and package not in present:
-                    problems.append(f"`{env.path}` lacks {package}")
+        for role, packages in needed.items():
+            for env in of_role(xk_envs, role):
+                for package in packages:
+                    if package not in env.names:
+                        problems.append(f"{env.label} lacks {package}")
+                        self.at(env.path, None)
         return self.fail(first_lines(problems)) if problems else True
 
 
 class XK504(XKCheck):
     """emscripten 4.0.9 in the wasm build environment"""
+    why = 'Wasm packages are built with one emscripten (their `emscripten-abi`); the kernel must be built with the same, 4.0.9 on the emscripten-forge-4x channel.'
+    failing = Example('environment-wasm-build.yml', 'dependencies:\n  - emscripten_emscripten-wasm32 ==3.1.73', 'yaml')
+    passing = Example('environment-wasm-build.yml', 'dependencies:\n  - emscripten_emscripten-wasm32 ==4.0.9', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
     requires = frozenset({"XK502"})
 
-    def check(self, xk_environments: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
-        """Pin `emscripten_emscripten-wasm32 ==4.0.9` in `environment-wasm-build.yml` (the emscripten of the
+    def check(self, xk_envs: list[Environment], xk_wasm: WasmBuild) -> bool | str | None:
+        """Pin `emscripten_emscripten-wasm32 ==4.0.9` in the wasm build environment (the emscripten of the
         emscripten-forge-4x packages).
         """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        env = _get(xk_environments, WASM_BUILD)
-        specs = [s for s in dependencies(env) if s.name in EMSCRIPTEN_PACKAGES]
+        specs = emscripten_specs(xk_envs)
         if not specs:
-            return self.fail(f"no emscripten in `{WASM_BUILD}`")
-        wrong = [
-            f"{s.name} {s.version or '(unpinned)'}"
-            for s in specs
-            if not s.version or not spec_admits(s.version, EMSCRIPTEN) or not pins_major(s.version, 4)
-        ]
+            builds = of_role(xk_envs, WASM_BUILD)
+            for env in builds:
+                self.at(env.path, None)
+            return self.fail("no emscripten in " + (", ".join(e.label for e in builds) or "any environment"))
+        wrong = []
+        for env, s in specs:
+            if not s.version or not spec_admits(s.version, EMSCRIPTEN) or not pins_major(s.version, 4):
+                wrong.append(f"{s.name} {s.version or '(unpinned)'} in {env.label}")
+                self.at(env.path, env.line_of(s.name))
         return self.fail(first_lines(wrong)) if wrong else True
 
 
 class XK505(XKCheck):
     """The wasm host environment uses the emscripten-forge-4x channel"""
+    why = 'emscripten-forge-4x has the emscripten 4 builds of xeus 6 and xeus-lite 5; older channels have other builds, mixing them breaks the link or the load.'
+    failing = Example('environment-wasm-host.yml', 'channels:\n  - https://repo.prefix.dev/emscripten-forge-dev', 'yaml')
+    passing = Example('environment-wasm-host.yml', 'channels:\n  - https://repo.prefix.dev/emscripten-forge-4x\n  - conda-forge', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
     requires = frozenset({"XK502"})
 
-    def check(self, xk_environments: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
-        """List the `https://repo.prefix.dev/emscripten-forge-4x` channel in `environment-wasm-host.yml`, and
-        no older emscripten-forge channel.
+    def check(self, xk_envs: list[Environment], xk_wasm: WasmBuild) -> bool | str | None:
+        """List the `https://repo.prefix.dev/emscripten-forge-4x` channel in the wasm host environment, and no
+        older emscripten-forge channel.
         """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        found = channels(_get(xk_environments, WASM_HOST))
-        names = [c.rstrip("/").rsplit("/", 1)[-1] for c in found]
-        if CHANNEL_4X not in names:
-            return self.fail("channels " + (", ".join(f"`{c}`" for c in found) or "none"))
-        stale = [c for c, n in zip(found, names, strict=True) if "emscripten-forge" in n and n != CHANNEL_4X]
-        return self.fail("also " + ", ".join(f"`{c}`" for c in stale)) if stale else True
+        hosts = of_role(xk_envs, WASM_HOST)
+        if not hosts:
+            return self.fail("no wasm host environment")
+        problems = []
+        for env in hosts:
+            names = [channel_name(c) for c in env.channels]
+            if CHANNEL_4X not in names:
+                problems.append(f"{env.label}: channels " + (", ".join(f"`{c}`" for c in env.channels) or "none"))
+            else:
+                stale = [c for c, n in zip(env.channels, names, strict=True) if "emscripten-forge" in n and n != CHANNEL_4X]
+                if not stale:
+                    continue
+                problems.append(f"{env.label}: also " + ", ".join(f"`{c}`" for c in stale))
+            self.at(env.path, env.line_of("emscripten-forge") or env.line_of("channels"))
+        return self.fail("; ".join(problems)) if problems else True
 
 
 class XK506(XKCheck):
     """jupyterlite-xeus 5 in the wasm build environment"""
+    why = 'jupyterlite-xeus 5 packs and loads xeus-lite 5 kernels (argv constructor, emscripten 4).'
+    failing = Example('environment-wasm-build.yml', 'dependencies:\n  - jupyterlite-xeus', 'yaml')
+    passing = Example('environment-wasm-build.yml', 'dependencies:\n  - jupyterlite-xeus >=5.1,<6', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
     requires = frozenset({"XK502"})
 
-    def check(self, xk_environments: dict[str, YamlFile], xk_wasm: WasmBuild) -> bool | str | None:
-        """Pin `jupyterlite-xeus >=5.1,<6` in `environment-wasm-build.yml` (it loads xeus-lite 5 kernels)."""
+    def check(self, xk_envs: list[Environment], xk_wasm: WasmBuild) -> bool | str | None:
+        """Pin `jupyterlite-xeus >=5.1,<6` in the wasm build environment (it loads xeus-lite 5 kernels)."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
-        env = _get(xk_environments, WASM_BUILD)
-        specs = [s for s in dependencies(env) if s.name == "jupyterlite-xeus"]
-        if env is not None and isinstance(env.data, dict):
-            for item in env.data.get("dependencies") or []:
-                if isinstance(item, dict) and isinstance(item.get("pip"), list):
-                    specs += [
-                        s
-                        for p in item["pip"]
-                        if (s := parse_match_spec(str(p))) and s.name == "jupyterlite-xeus"
-                    ]
+        builds = of_role(xk_envs, WASM_BUILD)
+        specs = [(e, s) for e in builds for s in [*e.spec("jupyterlite-xeus"), *[p for p in e.pip if p.name == "jupyterlite-xeus"]]]
         if not specs:
-            return self.fail(f"no jupyterlite-xeus in `{WASM_BUILD}`")
-        wrong = [
-            f"jupyterlite-xeus {s.version or '(unpinned)'}"
-            for s in specs
-            if not s.version or not pins_major(s.version, 5)
-        ]
+            for env in builds:
+                self.at(env.path, None)
+            return self.fail("no jupyterlite-xeus in " + (", ".join(e.label for e in builds) or "any environment"))
+        wrong = []
+        for env, s in specs:
+            if not s.version or not pins_major(s.version, JUPYTERLITE_XEUS_MAJOR):
+                wrong.append(f"jupyterlite-xeus {s.version or '(unpinned)'} in {env.label}")
+                self.at(env.path, env.line_of("jupyterlite-xeus"))
         return self.fail(first_lines(wrong)) if wrong else True
 
 
-CHECKS = (XK501, XK502, XK503, XK504, XK505, XK506)
+# --------------------------------------------------------------------------------------
+# The kernel's own dependencies
+
+#: CMake package names (find_package) -> conda package names that provide them.
+CMAKE_TO_CONDA = {
+    "lua": ("lua",),
+    "luajit": ("luajit",),
+    "sqlite3": ("sqlite", "libsqlite"),
+    "sqlitecpp": ("sqlitecpp",),
+    "python": ("python",),
+    "python3": ("python",),
+    "pybind11": ("pybind11",),
+    "pybind11_json": ("pybind11_json",),
+    "nlohmann_json": ("nlohmann_json",),
+    "zeromq": ("zeromq", "libzmq"),
+    "cppzmq": ("cppzmq",),
+    "openssl": ("openssl",),
+    "zlib": ("zlib", "libzlib"),
+    "curl": ("libcurl",),
+    "doctest": ("doctest",),
+    "gtest": ("gtest",),
+    "boost": ("boost", "libboost-devel", "libboost-headers", "boost-cpp"),
+    "cppinterop": ("cppinterop",),
+    "argparse": ("cpp-argparse", "argparse"),
+    "pugixml": ("pugixml",),
+    "r": ("r-base",),
+    "libuuid": ("libuuid",),
+    "xtl": ("xtl",),
+    "pyjs": ("pyjs",),
+    "tabulate": ("cpp-tabulate", "tabulate"),
+    "xvega": ("xvega",),
+    "xvega-bindings": ("xvega-bindings",),
+    "xproperty": ("xproperty",),
+    "xwidgets": ("xwidgets",),
+    "xcanvas": ("xcanvas",),
+    "gmp": ("gmp",),
+    "png": ("libpng",),
+    "glfw3": ("glfw",),
+    "glad": ("glad",),
+    "octave": ("octave",),
+}
+#: What the stack brings along (a kernel need not list these itself).
+TRANSITIVE = {
+    "xeus": {"nlohmann_json", "xtl", "libuuid"},
+    "xeus-zmq": {"xeus", "nlohmann_json", "xtl", "cppzmq", "zeromq", "libzmq", "openssl", "libuuid"},
+    "xeus-lite": {"xeus", "nlohmann_json", "xtl"},
+    "xeus-python": {"python", "pybind11", "pybind11_json"},
+    "r-base": {"r"},
+    "jupyter_kernel_test": {"python"},
+    "jupyterlab": {"python"},
+    "pytest": {"python"},
+    "xwidgets": {"xproperty", "xeus"},
+    "xcanvas": {"xwidgets", "xproperty", "xeus"},
+    "xvega": {"nlohmann_json"},
+    "sqlitecpp": {"sqlite", "libsqlite"},
+    "xvega-bindings": {"xvega", "nlohmann_json"},
+}
+#: find_package names that are CMake's own modules or the stack (checked elsewhere).
+NOT_DEPENDENCIES = {
+    "threads", "pkgconfig", "xeus", "xeus-zmq", "xeus-lite", "xeus-static", "git", "doxygen", "sphinx",
+    "cmakeparsearguments", "gnuinstalldirs", "python", "python3", "pythoninterp", "pythonlibs", "openmp",
+    "llvm", "clang", "emscripten", "filesystem", "tbb", "cuda", "mpi",
+}
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]", "", name.lower()).removeprefix("lib")
+
+
+def _provided(names: set[str]) -> set[str]:
+    out = set(names)
+    for name in names:
+        out |= TRANSITIVE.get(name, set())
+    return out
+
+
+def own_dependencies(cmake: CMakeProject) -> list[tuple[str, str | None, object]]:
+    """(CMake package, build it is found in or None for both, command) of each required
+    find_package() of the kernel, FetchContent and in-tree packages left out."""
+    fetched = {c.args[0].lower() for c in cmake.calls("fetchcontent_declare", "externalproject_add") if c.args}
+    out = []
+    for call in cmake.calls("find_package"):
+        if not call.args or "REQUIRED" not in call.args:
+            continue
+        branch = call.branch
+        if call.guarded:  # behind options: only when their values are known
+            sure = cmake.model.surely_runs(call)
+            if not sure:
+                continue
+            branch = next(iter(sure)) if len(sure) == 1 else None
+        if any(part in ("test", "tests", "testing", "examples") for part in call.file.split("/")[:-1]):
+            continue
+        name = call.args[0]
+        if "${" in name or name.lower() in NOT_DEPENDENCIES or name.lower() in fetched:
+            continue
+        out.append((name, branch, call))
+    return out
+
+
+class XK507(XKCheck):
+    """The kernel's own dependencies are in the environments CI installs"""
+    why = "A package CMake requires but no environment installs fails the build on a fresh machine (CI) while it works on the author's. Compared conservatively: only `find_package(... REQUIRED)` outside option branches, with known CMake-to-conda names and what the xeus stack brings along."
+    failing = Example('CMakeLists.txt', 'find_package(Lua 5.4 REQUIRED)   # environment-dev.yml lists no lua', 'cmake')
+    passing = Example('environment-dev.yml', 'dependencies:\n  - xeus-zmq >=4,<5\n  - lua 5.4.*', 'yaml')
+
+    family = ENVIRONMENTS
+    anchor = "stack"
+    requires = frozenset({"XK502"})
+
+    def check(
+        self, xk_cmake: CMakeProject, xk_envs: list[Environment], xk_ci_envs: list[Environment], xk_wasm: WasmBuild
+    ) -> bool | str | None:
+        """List each package your CMake code requires (`find_package(<pkg> REQUIRED)`) in the environment of
+        the build that needs it: `environment-dev.yml` for the native build, `environment-wasm-host.yml`
+        for the wasm build (the template's `dev_dependencies` / `wasm_host_dependencies` answers).
+        """
+        deps = own_dependencies(xk_cmake)
+        if not deps:
+            return self.skip("the CMake code requires no package besides the xeus stack")
+        roles = ([DEV] if native_build(xk_cmake, xk_wasm) else []) + ([WASM_HOST] if xk_wasm.enabled else [])
+        problems: list[str] = []
+        checked = False
+        for role in roles:
+            build = "native" if role == DEV else "wasm"
+            envs = [e for e in xk_ci_envs if e.role == role] or of_role(xk_envs, role)
+            if not envs:
+                continue
+            provided = _provided(set().union(*(e.names for e in envs)))
+            normal = {_normal(n) for n in provided}
+            for name, branch, call in deps:
+                if branch and branch != build:
+                    continue
+                checked = True
+                candidates = CMAKE_TO_CONDA.get(name.lower())
+                if candidates is not None:
+                    ok = any(c in provided for c in candidates)
+                else:  # a name we do not know: compare names, and stay quiet when unsure
+                    ok = _normal(name) in normal or any(_normal(name) in n or n in _normal(name) for n in normal if len(n) > 2)
+                if not ok:
+                    problems.append(f"`{name}` (`find_package` at {call.where}) is in no {build} environment "
+                                    f"({', '.join(e.label for e in envs)})")
+                    self.at(call.file, call.line)
+        if problems:
+            return self.fail(first_lines(problems))
+        if not checked:
+            return self.skip("no environment to compare with")
+        return True
+
+
+class XK508(XKCheck):
+    """emscripten, the emscripten-forge channel and xeus-lite agree"""
+    why = 'emscripten-forge\'s channels are built for one emscripten each (3.1.45, 3.1.73, 4.0.x, 6.0.x) and xeus-lite 5 exists only for emscripten >= 4: a mismatched trio links but fails to load ("getDylinkMetadata is not a function", missing symbols).'
+    failing = Example('environment-wasm-build.yml', '# emscripten 3.1.73 with the 4x channel and xeus-lite 5\n  - emscripten_emscripten-wasm32 ==3.1.73', 'yaml')
+    passing = Example('environment-wasm-build.yml', '  - emscripten_emscripten-wasm32 ==4.0.9   # channel emscripten-forge-4x, xeus-lite >=5,<6', 'yaml')
+
+    family = ENVIRONMENTS
+    anchor = "stack"
+    requires = frozenset({"XK502"})
+
+    def check(self, xk_envs: list[Environment], xk_wasm: WasmBuild) -> bool | str | None:
+        """Build with the emscripten the host packages are built with: emscripten 4.0.x with the
+        emscripten-forge-4x channel and xeus-lite 5, emscripten 3.1.x with the older channels and
+        xeus-lite 3 or 4 (a mismatch breaks loading: "getDylinkMetadata is not a function", missing
+        symbols).
+        """
+        if not xk_wasm.enabled:
+            return self.skip(NO_WASM)
+        facts: list[str] = []
+        lines: list[tuple[str, int | None]] = []
+        em_major = emscripten_major(xk_envs)
+        if em_major is not None:
+            facts.append(f"emscripten {em_major}")
+        channel_lines: set[tuple[int, int]] = set()
+        for env in of_role(xk_envs, WASM_HOST) + of_role(xk_envs, WASM_BUILD):
+            for channel in env.channels:
+                line = EMSCRIPTEN_CHANNELS.get(channel_name(channel))
+                if line:
+                    channel_lines.add(line)
+                    lines.append((env.path, env.line_of(channel_name(channel))))
+        lite: set[int] = set()
+        for env in of_role(xk_envs, WASM_HOST):
+            for spec in env.spec("xeus-lite"):
+                majors = admitted_majors(spec.version, 5) if spec.version else None
+                if majors and len(majors) == 1:
+                    lite |= majors
+                    lines.append((env.path, env.line_of("xeus-lite")))
+        problems: list[str] = []
+        channel_majors = {m for m, _ in channel_lines}
+        if em_major is not None and channel_majors and em_major not in channel_majors:
+            problems.append(f"emscripten {em_major} with channels for emscripten "
+                            + ", ".join(sorted(str(m) for m in channel_majors)))
+        if len(channel_majors) > 1:
+            problems.append("channels for emscripten " + " and ".join(sorted(str(m) for m in channel_majors)))
+        for major in lite:
+            allowed = XEUS_LITE_EMSCRIPTEN.get(major)
+            if allowed is None:
+                continue
+            used = {em_major} if em_major is not None else channel_majors
+            if used and not used & allowed:
+                problems.append(f"xeus-lite {major} is built for emscripten {'/'.join(map(str, sorted(allowed)))}, "
+                                f"the build uses {'/'.join(map(str, sorted(used)))}")
+        if not problems:
+            if em_major is None and not channel_majors:
+                return self.skip("neither emscripten nor an emscripten-forge channel is pinned")
+            return True
+        for path, line in lines:
+            self.at(path, line)
+        return self.fail("; ".join(problems))
+
+
+CHECKS = (XK501, XK502, XK503, XK504, XK505, XK506, XK507, XK508)

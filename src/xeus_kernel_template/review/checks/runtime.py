@@ -5,9 +5,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..fixtures import CMakeProject, CppSources, JsonFile, Kernelspec, RepoTree, WasmGlue, YamlFile
-from ..parsing import iter_strings
-from ._base import RUNTIME, XKCheck
+from ..fixtures import CMakeProject, Command, CppSources, JsonFile, RepoTree, WasmGlue
+from ._base import RUNTIME, XKCheck, Example
 
 RUNTIME_DIR = "runtime-files"
 NO_RUNTIME_FILES = "the kernel ships no runtime files"
@@ -19,32 +18,35 @@ _FS_WRITES = re.compile(
 
 def runtime_mechanisms(
     xk_cmake: CMakeProject,
-    xk_kernelspecs: list[Kernelspec],
     xk_wasm_glue: WasmGlue,
-    xk_workflows: dict[str, YamlFile],
+    xk_commands: list[Command],
     xk_lite_config: dict[str, JsonFile],
     xk_repo: RepoTree,
 ) -> dict[str, str]:
     """Fixture ``xk_runtime_mechanisms``: the ways runtime files reach the kernel,
-    mechanism -> where it was seen."""
+    mechanism -> where it was seen.
+
+    Files packed into the module (``--preload-file`` / ``--embed-file`` in CMake or in a
+    command), JupyterLite mounts (``--XeusAddon.mounts`` in CI, a task or a script, or
+    ``jupyter_lite_config.json``), empack packages, files written by pre/post.js.
+    ``metadata.shared`` is none of them: it lists side modules (shared libraries).
+    """
     found: dict[str, str] = {}
     packed = "packed with --preload-file/--embed-file"
     for call in xk_cmake.calls("xeus_kernel_add"):
         if "RUNTIME_FILES" in call.args and posixpath.basename(call.file) != "XeusKernel.cmake":
             found.setdefault(packed, f"`xeus_kernel_add(... RUNTIME_FILES)` at {call.file}:{call.line}")
     # cmake/XeusKernel.cmake holds the packing code whether or not the kernel uses it.
-    for call, _ in xk_cmake.mentions(r"--(preload|embed)-file", skip_files=("XeusKernel.cmake",)):
-        found.setdefault(packed, f"{call.file}:{call.line}")
-    for spec in xk_kernelspecs:
-        metadata = spec.data.get("metadata") if spec.data else None
-        if isinstance(metadata, dict) and metadata.get("shared"):
-            found.setdefault("kernelspec metadata.shared", f"`{spec.path}`")
-    for path, workflow in xk_workflows.items():
-        for text in iter_strings(workflow.data):
-            if re.search(r"XeusAddon\.mounts|--mounts\b", text):
-                found.setdefault("JupyterLite mounts", f"`{path}`")
-            if "empack_config" in text:
-                found.setdefault("empack packages", f"`{path}`")
+    for flag in xk_cmake.model.flags:
+        if flag.setting in ("--preload-file", "--embed-file") and posixpath.basename(flag.file) != "XeusKernel.cmake":
+            found.setdefault(packed, flag.where)
+    for command in xk_commands:
+        if re.search(r"--(preload|embed)-file\b", command.text):
+            found.setdefault(packed, command.origin)
+        if re.search(r"XeusAddon\.mounts|--mounts\b", command.text):
+            found.setdefault("JupyterLite mounts", command.origin)
+        if "empack_config" in command.text:
+            found.setdefault("empack packages", command.origin)
     for path, config in xk_lite_config.items():
         if isinstance(config.data, dict):
             addon = config.data.get("XeusAddon", {})
@@ -66,6 +68,9 @@ def _ships(mechanisms: dict[str, str], xk_repo: RepoTree) -> bool:
 
 class XK401(XKCheck):
     """Runtime files travel one way"""
+    why = ('Runtime files used to travel three ways (packed data, JupyterLite mounts, empack); one way, the same natively and in wasm, is one thing to get right. The packages jupyterlite-xeus packs from the host environment (its default empack packing) are dependencies, not runtime files of the kernel.')
+    failing = Example('.github/workflows/lite.yml', 'run: jupyter lite build --XeusAddon.mounts=$PREFIX/share/demo:/share/demo\n# and CMakeLists.txt: --preload-file data@/share/data', 'yaml')
+    passing = Example('CMakeLists.txt', 'xeus_kernel_add(xdemo LIBRARY xeus-demo SOURCES src/xinterpreter.cpp\n    RUNTIME_FILES runtime-files)', 'cmake')
 
     family = RUNTIME
     anchor = "runtime-files"
@@ -84,6 +89,9 @@ class XK401(XKCheck):
 
 class XK402(XKCheck):
     """Runtime files live in runtime-files/ and go through xeus_kernel_add"""
+    why = '`xeus_kernel_add(... RUNTIME_FILES runtime-files)` installs the folder natively to `share/<kernel>` and packs it into `<kernel>.data` for wasm.'
+    failing = Example('CMakeLists.txt', 'target_link_options(xdemo PRIVATE "SHELL:--preload-file ${CMAKE_SOURCE_DIR}/stdlib@/share/stdlib")', 'cmake')
+    passing = Example('CMakeLists.txt', 'xeus_kernel_add(xdemo LIBRARY xeus-demo SOURCES src/xinterpreter.cpp RUNTIME_FILES runtime-files)', 'cmake')
 
     family = RUNTIME
     anchor = "runtime-files"
@@ -102,8 +110,11 @@ class XK402(XKCheck):
             args = list(call.args)
             if "RUNTIME_FILES" in args[:-1] and RUNTIME_DIR in args[args.index("RUNTIME_FILES") + 1]:
                 return True
-        if xk_cmake.mentions(r"--(preload|embed)-file.*" + RUNTIME_DIR, skip_files=("XeusKernel.cmake",)):
-            return True
+        for flag in xk_cmake.model.flags:
+            if flag.setting in ("--preload-file", "--embed-file") and RUNTIME_DIR in "".join(
+                xk_cmake.expand(flag.value)
+            ):
+                return True
         return self.fail(
             "`runtime-files/` is not passed to `xeus_kernel_add(... RUNTIME_FILES runtime-files)`"
         )
@@ -111,6 +122,9 @@ class XK402(XKCheck):
 
 class XK403(XKCheck):
     """The interpreter finds runtime files through runtime_dir()"""
+    why = 'One accessor finds the files wherever they are (the install prefix natively, `/share/<kernel>` in wasm, the source tree in tests).'
+    failing = Example('src/xinterpreter.cpp', 'std::ifstream init("/usr/share/xdemo/init.demo");', 'cpp')
+    passing = Example('src/xinterpreter.cpp', 'std::ifstream init(metadata::runtime_dir() + "/init.demo");', 'cpp')
 
     family = RUNTIME
     anchor = "runtime-files"

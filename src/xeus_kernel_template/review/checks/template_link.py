@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..fixtures import YamlFile
-from ._base import TEMPLATE, XKCheck
+from ._base import TEMPLATE, XKCheck, Example
 
 #: A release tag as copier records it: v1.2.3, 1.2, 0.3.0rc1 (never a hash or a describe).
 _TAG = re.compile(r"^v?\d+\.\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
@@ -14,6 +14,9 @@ _REMOTE = re.compile(r"^(gh:|gl:|https?://|git@|git\+|ssh://|git://)")
 
 class XK801(XKCheck):
     """Copier answers file"""
+    why = '`copier update` needs the answers and the template version the kernel was made from.'
+    failing = Example('.copier-answers.yml', '(none)', '')
+    passing = Example('.copier-answers.yml', '_commit: v0.2.0\n_src_path: gh:xeus-kernel-template/xeus-kernel-template\nkernel_name: xdemo', 'yaml')
 
     family = TEMPLATE
     anchor = "template-link"
@@ -37,6 +40,9 @@ class XK801(XKCheck):
 
 class XK802(XKCheck):
     """The answers record a release tag"""
+    why = 'Copier updates from one release tag to the next; a commit hash or a `git describe` is a version it cannot compare.'
+    failing = Example('.copier-answers.yml', '_commit: v0.2.0-3-gabc1234', 'yaml')
+    passing = Example('.copier-answers.yml', '_commit: v0.2.0', 'yaml')
 
     family = TEMPLATE
     anchor = "template-link"
@@ -52,6 +58,9 @@ class XK802(XKCheck):
 
 class XK803(XKCheck):
     """The answers point at the template's git URL"""
+    why = 'A local path only works on the machine that made the kernel; the git URL works for every contributor and bot.'
+    failing = Example('.copier-answers.yml', '_src_path: /home/me/xeus-kernel-template', 'yaml')
+    passing = Example('.copier-answers.yml', '_src_path: gh:xeus-kernel-template/xeus-kernel-template', 'yaml')
 
     family = TEMPLATE
     anchor = "template-link"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..fixtures import CMakeProject, TestFiles, WasmBuild
+from ..fixtures import CMakeProject, Command, TestFiles, WasmBuild
 from ..parsing import first_lines, with_unreadable
-from ._base import NO_WASM, TESTS, XKCheck
+from ._base import NO_WASM, TESTS, XKCheck, Example
 
 #: What makes a jupyter_kernel_test suite test something beyond starting the kernel.
 SAMPLES = {
@@ -25,6 +25,7 @@ SAMPLES = {
     "code_clear_output",
     "supported_history_operations",
 }
+_WASM_RUNNER = re.compile(r"(^|[\s/;&|(])(node|emrun(\.py)?|npx\s+playwright)\b", re.MULTILINE)
 _WASM_TEST = re.compile(r"playwright|galata|createXeusModule|jupyter[ -]lite|\.wasm\b", re.IGNORECASE)
 
 
@@ -34,6 +35,9 @@ def _real(members: set[str]) -> bool:
 
 class XK701(XKCheck):
     """A real jupyter_kernel_test suite"""
+    why = 'jupyter_kernel_test checks the kernel against the Jupyter protocol (kernel_info, execute, errors, completion, history...); a suite without samples only starts the kernel. Classes made with `type()` or by a factory over several kernelspecs count.'
+    failing = Example('test/test_xdemo_kernel.py', 'class DemoTests(jupyter_kernel_test.KernelTests):\n    kernel_name = "xdemo"', 'python')
+    passing = Example('test/test_xdemo_kernel.py', 'class DemoTests(jupyter_kernel_test.KernelTests):\n    kernel_name = "xdemo"\n    code_hello_world = \'print("hello, world")\'', 'python')
 
     family = TESTS
     anchor = "tests"
@@ -52,6 +56,9 @@ class XK701(XKCheck):
 
 class XK702(XKCheck):
     """ctest runs the protocol tests"""
+    why = 'Tests that ctest runs are run by `cmake --workflow --preset native`, locally and in CI alike.'
+    failing = Example('CMakeLists.txt', '# pytest test/   (run by hand)', 'cmake')
+    passing = Example('CMakeLists.txt', 'add_test(NAME xdemo_protocol COMMAND ${Python_EXECUTABLE} -m pytest ${PROJECT_SOURCE_DIR}/test)', 'cmake')
 
     family = TESTS
     anchor = "tests"
@@ -69,19 +76,35 @@ class XK702(XKCheck):
 
 class XK703(XKCheck):
     """A test of the wasm build"""
+    why = 'The wasm build is a different program (other flags, another server, a loader): only a test of it shows it works. A test binary built for wasm and run by node or emrun counts.'
+    failing = Example('test/', 'test_xdemo_kernel.py   (native tests only)', '')
+    passing = Example('test/wasm/xdemo.test.mjs', 'const Module = await createXeusModule({});\nconst kernel = new Module.xkernel([]);', 'js')
 
     family = TESTS
     anchor = "tests"
 
-    def check(self, xk_tests: TestFiles, xk_wasm: WasmBuild) -> bool | str | None:
+    def check(
+        self, xk_tests: TestFiles, xk_cmake: CMakeProject, xk_commands: list[Command], xk_wasm: WasmBuild
+    ) -> bool | str | None:
         """Add a test of the wasm kernel: run it in a headless browser (Playwright against a `jupyter lite
-        build` site) or in node.
+        build` site) or in node (the module itself, or a test binary built for wasm).
         """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         if any(_WASM_TEST.search(text) for text in xk_tests.texts.values()):
             return True
-        return self.fail("no test mentions Playwright, JupyterLite or the wasm module")
+        # A test target of the wasm build (ctest, or a custom target) that runs node or emrun.
+        for call in xk_cmake.calls("add_test", "add_custom_target", "add_custom_command"):
+            if call.branch == "native":
+                continue
+            args = " ".join(xk_cmake.expanded_args(call))
+            if _WASM_RUNNER.search(args) and (call.branch == "wasm" or re.search(r"\.(js|mjs|html)\b", args)):
+                return True
+        for command in xk_commands:
+            if _WASM_RUNNER.search(command.text) and re.search(r"\.(js|mjs|html|wasm)\b", command.text):
+                return True
+        return self.fail("no test mentions Playwright, JupyterLite or the wasm module, and no test target or "
+                         "command runs a wasm build in node or a browser")
 
 
 CHECKS = (XK701, XK702, XK703)
