@@ -12,11 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import copier
+from copier._template import load_template_config
 
 from samples import BASE
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 CONFLICT_MARKER = re.compile(rb"^(<<<<<<< |>>>>>>> )", re.MULTILINE)
+
+
+def copier_config(root: Path = TEMPLATE) -> dict:
+    """copier.yml as copier reads it: its YAML documents merged, `!include stack.yml` resolved."""
+    return load_template_config(root / "copier.yml")
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -34,7 +40,10 @@ def replace_once(path: Path, old: str, new: str) -> None:
 def copy_template(destination: Path) -> None:
     """The template as copier sees it (copier.yml, template/, hooks/) and as pre-commit installs
     its reviewer (the package), from the working tree: HEAD plus uncommitted changes."""
-    parts = ["copier.yml", "includes", "template", "hooks", "pyproject.toml", "README.md", "src", ".pre-commit-hooks.yaml"]
+    parts = [
+        "copier.yml", "stack.yml", "CHANGELOG.md", "includes", "template", "hooks", "pyproject.toml", "README.md", "src",
+        ".pre-commit-hooks.yaml",
+    ]
     listed = git(TEMPLATE, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *parts)
     for relative in sorted(set(filter(None, listed.split("\0")))):
         source = TEMPLATE / relative

@@ -28,8 +28,9 @@ from xeus_kernel_template.adopt import AdoptError, Plan, adopt, score
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BEFORE, AFTER = "v1.0.0", "v1.1.0"
-# The next release changes a convention the adopted kernels must receive.
-NEXT_RELEASE = {"template/environment-dev.yml.jinja": [("  - jupyter_client >=8\n", "  - jupyter_client >=8.6\n")]}
+# The next release changes a convention the adopted kernels must receive: a pin of the
+# stack table (stack.yml), which environment-dev.yml takes.
+NEXT_RELEASE = {"stack.yml": [('      jupyter_client: ">=8"\n', '      jupyter_client: ">=8.6"\n')]}
 
 # name -> (fixture folders copied in order, git remote, commit author, answers adoption must infer)
 KERNELS = {
@@ -202,9 +203,10 @@ def test_then_plain_copier_update_works(adopted):
     assert yaml.safe_load((adopted.repo / ".copier-answers.yml").read_text())["_commit"] == AFTER
     changed = {line[3:] for line in status(adopted.repo)}
     # The release (the answers, the reviewer's rev in the pre-commit config and the review
-    # workflow) and its one change.
+    # workflow) and its one change, in the files that take that pin from the stack table.
     assert changed == {
-        ".copier-answers.yml", ".pre-commit-config.yaml", ".github/workflows/review.yml", "environment-dev.yml"
+        ".copier-answers.yml", ".pre-commit-config.yaml", ".github/workflows/review.yml", "environment-dev.yml",
+        "recipe/conda-forge/recipe.yaml",
     }, changed
 
 

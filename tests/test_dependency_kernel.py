@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from template_repo import TEMPLATE, commit_all, copy_project, git, leftovers, status, tree, two_releases, update
+from template_repo import commit_all, copier_config, copy_project, git, leftovers, status, tree, two_releases, update
 
 pytestmark = pytest.mark.native
 
@@ -88,7 +88,7 @@ NEXT_TO_THE_HOMES = {
          '        set(startup "${PROJECT_SOURCE_DIR}/src/native_startup.cpp")  # the author\'s hooks\n'),
     ],
     # around the CI job that runs the author's presets
-    "template/.github/workflows/native.yml": [
+    "template/.github/workflows/native.yml.jinja": [
         ("        name: List the workflow presets of CMakeKernelPresets.json\n",
          "        name: List your workflow presets (CMakeKernelPresets.json)\n"),
     ],
@@ -138,7 +138,7 @@ def test_no_starter_language_and_no_template_owned_file_edited(kernel):
     project, _ = kernel
     assert not (project / "src/language.cpp").exists()
     assert not (project / "include/xeus-lua/language.hpp").exists()
-    author_owned = yaml.safe_load((TEMPLATE / "copier.yml").read_text())["_skip_if_exists"]
+    author_owned = copier_config()["_skip_if_exists"]
     edited = git(project, "diff", "--name-only", "--diff-filter=M", "HEAD~1", "HEAD").split()
     assert edited  # CMakeLists.txt, CMakeKernelPresets.json, src/native_startup.cpp
     assert [p for p in edited if not any(fnmatch.fnmatch(p, pattern) for pattern in author_owned)] == []

@@ -6,7 +6,7 @@ import fnmatch
 import re
 from pathlib import Path
 
-import yaml
+from template_repo import copier_config
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKERS = {"template": "Managed by xeus-kernel-template", "author": "Yours"}
@@ -26,7 +26,7 @@ def owner_of(relative: str, table: dict[str, str]) -> str:
 
 
 def test_author_files_are_exactly_the_skipped_ones():
-    skipped = set(yaml.safe_load((ROOT / "copier.yml").read_text())["_skip_if_exists"])
+    skipped = set(copier_config(ROOT)["_skip_if_exists"])
     assert {p for p, owner in documented().items() if owner == "author"} == skipped
 
 

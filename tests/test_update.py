@@ -33,6 +33,7 @@ from template_repo import (
     Leftovers,
     commit_all,
     commit_release,
+    copier_config,
     copy_project,
     copy_template,
     git,
@@ -47,10 +48,11 @@ KERNEL = "xmylang"
 HOOK_OLD, HOOK_NEW = "wasm/initialize.js", "wasm/initialize_xkernel.js"
 HOOK_TEMPLATE = "template/wasm/{% if with_wasm %}initialize_xkernel.js{% endif %}.jinja"
 # Convention lines that differ between the two releases (v0.1.0, v0.2.0), in template-owned
-# cmake/XeusKernel.cmake and environment-dev.yml.
+# cmake/XeusKernel.cmake and environment-dev.yml (whose pin comes from stack.yml).
 PRE_JS_OLD = 'set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")'
 PRE_JS_NEW = 'set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize_xkernel.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")'
 PIN_OLD, PIN_NEW = "  - jupyter_client >=7\n", "  - jupyter_client >=8\n"
+STACK_PIN_OLD, STACK_PIN_NEW = '      jupyter_client: ">=7"\n', '      jupyter_client: ">=8"\n'
 
 
 def update(project: Path, ref: str = NEW, **kwargs) -> float:
@@ -67,7 +69,7 @@ def make_older(tree: Path) -> None:
     hook.rename(hook.with_name(hook.name.replace("initialize_xkernel.js", "initialize.js")))
     replace_once(tree / "template/cmake/XeusKernel.cmake", PRE_JS_NEW, PRE_JS_OLD)
     replace_once(tree / "template/wasm/{% if with_wasm %}pre.js{% endif %}", "// wasm/initialize_xkernel.js,", "// wasm/initialize.js,")
-    replace_once(tree / "template/environment-dev.yml.jinja", PIN_NEW, PIN_OLD)
+    replace_once(tree / "stack.yml", STACK_PIN_NEW, STACK_PIN_OLD)  # environment-dev.yml takes it from the stack
     replace_once(tree / "copier.yml", f"  - {HOOK_NEW}\n", f"  - {HOOK_OLD}\n")
     drop_migrations(tree)
 
@@ -75,8 +77,8 @@ def make_older(tree: Path) -> None:
 def drop_migrations(tree: Path) -> None:
     config = tree / "copier.yml"
     text, count = re.subn(r"^_migrations:\n(?:(?:[ \t].*)?\n)*", "", config.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    assert count == 1 and "_migrations" not in yaml.safe_load(text), "copier.yml: no _migrations block to remove"
     config.write_text(text, encoding="utf-8")
+    assert count == 1 and "_migrations" not in copier_config(tree), "copier.yml: no _migrations block to remove"
     shutil.rmtree(tree / "hooks")
 
 
@@ -405,8 +407,7 @@ def test_update_runs_the_migration_only_across_its_release(project):
     commit_all(project, "Author: my hook")
     update(project)
     commit_all(project, f"Update to {NEW}")
-    config = yaml.safe_load((TEMPLATE / "copier.yml").read_text())
-    assert [m["version"] for m in config["_migrations"]] == ["0.2.0"]
+    assert [m["version"] for m in copier_config()["_migrations"]] == ["0.2.0"]
     update(project, unsafe=False)  # v0.2.0 -> v0.2.0: no migration in range, no --trust
     assert status(project) == []
 

@@ -79,7 +79,7 @@ def test_pinned_least_privilege_and_the_documented_presets(rendered, render_name
     project = rendered(render_name)
     wasm = answers(render_name).get("with_wasm", True)
     names = {p.name for p in workflows(project)}
-    assert names == ({"native.yml", "lite.yml", "review.yml"} if wasm else {"native.yml", "review.yml"})
+    assert names == {"native.yml", "review.yml", "template-update.yml"} | ({"lite.yml"} if wasm else set())
     commands = []
     for path in workflows(project):
         text = path.read_text()
@@ -109,3 +109,24 @@ def test_pinned_least_privilege_and_the_documented_presets(rendered, render_name
     assert review["jobs"]["code-scanning"]["permissions"] == {"security-events": "write", "contents": "read"}
     steps = " ".join(str(step.get("run", "")) for step in review["jobs"]["review"]["steps"])
     assert "--summary \"$GITHUB_STEP_SUMMARY\"" in steps and "--sarif xeus-kernel-review.sarif" in steps
+
+
+def test_the_update_workflow_asks_for_nothing_more_than_it_does(rendered, render_name):
+    """template-update.yml: on a schedule and on demand only; its one job may push a branch,
+    edit pull requests and start workflows, with GITHUB_TOKEN alone; the only push goes to
+    its own branch; what it runs is the template-owned script the update tests run."""
+    project = rendered(render_name)
+    text = (project / ".github/workflows/template-update.yml").read_text()
+    workflow = yaml.safe_load(text)
+    assert set(workflow[True]) == {"schedule", "workflow_dispatch"}
+    assert workflow["concurrency"]["cancel-in-progress"] is False  # never two updates at once, none cut short
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write", "actions": "write"}
+    assert "secrets." not in text and text.count("${{ github.token }}") == 4
+    runs = [step.get("run", "") for step in job["steps"]]
+    pushes = [line.strip() for run in runs for line in run.splitlines() if "git push" in line]
+    assert pushes == ['git push --force origin "HEAD:refs/heads/$BRANCH"'] and job["env"]["BRANCH"] == "template-update"
+    assert not re.search(r"gh pr merge|--auto|automerge", text)
+    assert any(".github/scripts/template_update.py" in run and '--base "$BASE"' in run for run in runs)
+    assert (project / ".github/scripts/template_update.py").is_file()
+    assert "Allow GitHub Actions to create and approve pull requests" in text and "GITHUB_STEP_SUMMARY" in text

@@ -33,9 +33,8 @@ if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT AND NOT EMSCRIPTEN AND DEFINED EN
 endif()
 include(GNUInstallDirs)
 
-set(XEUS_KERNEL_XEUS_VERSION 6)
-set(XEUS_KERNEL_XEUS_ZMQ_VERSION 4)
-set(XEUS_KERNEL_XEUS_LITE_VERSION 5)
+# The xeus majors of the stack (XEUS_KERNEL_XEUS_VERSION, ..._XEUS_ZMQ_VERSION, ..._XEUS_LITE_VERSION).
+include("${CMAKE_CURRENT_LIST_DIR}/XeusKernelStack.cmake")
 
 # At directory scope: inside a function it would not register the tests.
 enable_testing()
@@ -246,7 +245,8 @@ endfunction()
 # The kernel's protocol tests (test/*.py, jupyter_kernel_test) run by ctest against the
 # build-tree kernelspec, with the Python that has jupyter_kernel_test (environment-dev.yml).
 function(_xeus_kernel_add_tests kernel multi_config)
-    if(NOT EXISTS "${PROJECT_SOURCE_DIR}/test")
+    # -DBUILD_TESTING=OFF (CTest's switch), as the package recipes build: no tests, no Python.
+    if(NOT EXISTS "${PROJECT_SOURCE_DIR}/test" OR (DEFINED BUILD_TESTING AND NOT BUILD_TESTING))
         return()
     endif()
     find_package(Python 3.9 COMPONENTS Interpreter)
@@ -296,7 +296,7 @@ endfunction()
 # (*.test.mjs); Playwright opens the packed site in Chromium (pytest). Run after `lite`.
 function(_xeus_kernel_add_wasm_tests kernel)
     set(tests "${PROJECT_SOURCE_DIR}/test/wasm")
-    if(NOT EXISTS "${tests}")
+    if(NOT EXISTS "${tests}" OR (DEFINED BUILD_TESTING AND NOT BUILD_TESTING))
         return()
     endif()
     find_program(XEUS_KERNEL_NODE node NO_CMAKE_FIND_ROOT_PATH)

@@ -6,13 +6,32 @@ xeus says (``WasmBuildOptions.cmake`` in a prefix) over :data:`XEUS_WASM_RUNTIME
 
 from __future__ import annotations
 
+from importlib.resources import files
+from pathlib import Path
+
+import yaml
+from packaging.specifiers import SpecifierSet
+
+
+def _template_stack() -> dict:
+    """The template's stack table, its one place (stack.yml, docs/stack.md): packaged with
+    the wheel, or at the root of a source checkout (editable installs)."""
+    packaged = files("xeus_kernel_template") / "stack.yml"
+    source = packaged if packaged.is_file() else Path(__file__).resolve().parents[3] / "stack.yml"
+    return yaml.safe_load(source.read_text(encoding="utf-8"))["stack"]["default"]
+
+
+_TABLE = _template_stack()
+_LINE = _TABLE["lines"][_TABLE["line"]]
 #: package -> major of the conventions' stack
-STACK = {"xeus": 6, "xeus-zmq": 4, "xeus-lite": 5}
-RANGES = {"xeus": ">=6,<7", "xeus-zmq": ">=4,<5", "xeus-lite": ">=5,<6"}
-EMSCRIPTEN = "4.0.9"
+STACK = {name: _LINE[name] for name in ("xeus", "xeus-zmq", "xeus-lite")}
+RANGES = {name: f">={major},<{major + 1}" for name, major in STACK.items()}
+EMSCRIPTEN = str(_LINE["emscripten"])
+EMSCRIPTEN_MAJOR = int(EMSCRIPTEN.split(".")[0])
 EMSCRIPTEN_PACKAGES = ("emscripten_emscripten-wasm32", "emscripten", "emsdk")
-CHANNEL_4X = "emscripten-forge-4x"
-JUPYTERLITE_XEUS_MAJOR = 5
+#: the emscripten-forge channel of the line in use (its name: the URL's last part)
+CHANNEL_4X = _LINE["channel"].rstrip("/").rsplit("/", 1)[1]
+JUPYTERLITE_XEUS_MAJOR = min(int(s.version.split(".")[0]) for s in SpecifierSet(_LINE["jupyterlite-xeus"]) if s.operator == ">=")
 
 #: The runtime methods xeus's ``xeus_wasm_link_options()`` exports on ``Module``
 #: (``-s EXPORTED_RUNTIME_METHODS=[...]``), for the xeus the conventions pin, by emscripten

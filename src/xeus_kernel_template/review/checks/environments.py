@@ -12,6 +12,7 @@ from ..pins import (
     CHANNEL_4X,
     EMSCRIPTEN,
     EMSCRIPTEN_CHANNELS,
+    EMSCRIPTEN_MAJOR,
     EMSCRIPTEN_PACKAGES,
     JUPYTERLITE_XEUS_MAJOR,
     RANGES,  # noqa: F401 - re-exported
@@ -184,7 +185,7 @@ class XK504(XKCheck):
             return self.fail("no emscripten in " + (", ".join(e.label for e in builds) or "any environment"))
         wrong = []
         for env, s in specs:
-            if not s.version or not spec_admits(s.version, EMSCRIPTEN) or not pins_major(s.version, 4):
+            if not s.version or not spec_admits(s.version, EMSCRIPTEN) or not pins_major(s.version, EMSCRIPTEN_MAJOR):
                 wrong.append(f"{s.name} {s.version or '(unpinned)'} in {env.label}")
                 self.at(env.path, env.line_of(s.name))
         return self.fail(first_lines(wrong)) if wrong else True
