@@ -263,6 +263,11 @@ def test_yaml_reads_back_with_yaml_1_1_and_1_2_readers(hostile):
             environment = read((r.path / "environment-dev.yml").read_text(encoding="utf-8"))
             if environment["name"] != r.data["project_name"]:
                 failures.append(f"{r}: {reader_name} reads the environment name {environment['name']!r}")
+            for recipe in sorted(r.path.glob("recipe/*/recipe.yaml")):
+                # rattler-build's own ${{ }} syntax is broken up in the summary.
+                summary = read(recipe.read_text(encoding="utf-8"))["about"]["summary"]
+                if summary != r.data["description"].replace("${{", "$ {{"):
+                    failures.append(f"{r}: {reader_name} reads the summary {summary!r} of {recipe.parent.name}")
     assert not failures, first_failures(failures)
 
 
@@ -271,6 +276,7 @@ def test_yaml_strings_that_look_like_other_types_stay_strings(tmp_path):
     data = {
         **BASE, "language_name": "1e3", "description": "0o17", "author_name": "no",
         "project_name": "null", "kernel_name": "on", "cpp_namespace": "e5", "language_version": "1e5",
+        "github_owner": "1e3",
     }
     project = render(tmp_path / "kernel", data)
     for reader_name, read in yaml_readers().items():
@@ -278,6 +284,9 @@ def test_yaml_strings_that_look_like_other_types_stay_strings(tmp_path):
         assert {key: answers[key] for key in data} == data, reader_name
         for environment in project.glob("environment-*.yml"):
             assert read(environment.read_text(encoding="utf-8"))["name"].startswith("null"), environment
+        for recipe in project.glob("recipe/*/recipe.yaml"):
+            recipe = read(recipe.read_text(encoding="utf-8"))
+            assert (recipe["context"]["name"], recipe["extra"]["recipe-maintainers"]) == ("null", ["1e3"]), reader_name
 
 
 def python_strings(path: Path) -> set[str]:
