@@ -12,7 +12,8 @@ import copier
 import pytest
 import yaml
 
-from conftest import CHECK_JSONSCHEMA, TEMPLATE
+from conftest import CHECK_JSONSCHEMA
+from template_repo import copy_template
 from escaping import escape, spellings
 from samples import RENDERS, answers
 
@@ -208,10 +209,7 @@ def test_cpp_is_formatted_as_its_pre_commit_hook_wants(rendered, render_name):
 def test_renders_from_a_folder_that_is_not_a_git_repository(tmp_path):
     """`copier copy path/to/an/unpacked/archive ...`: no _commit to record, still a valid render."""
     source = tmp_path / "template"
-    source.mkdir()
-    for part in ("includes", "template", "hooks"):
-        shutil.copytree(TEMPLATE / part, source / part)
-    shutil.copy(TEMPLATE / "copier.yml", source)
+    copy_template(source)
     project = tmp_path / "kernel"
     copier.run_copy(str(source), str(project), data=answers("defaults"), defaults=True, unsafe=False, quiet=True)
     config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
