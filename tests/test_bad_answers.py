@@ -47,6 +47,8 @@ BAD_ANSWERS = [
     ("display_name", "My Kernel ", "must not start or end with spaces"),
     ("display_name", "two\nlines", "one line of printable text"),
     ("display_name", "d" * 81, "80 characters"),
+    ("display_name", "My \u2067Kernel", "bidirectional control characters"),
+    ("display_name", "My Kernel\ufffe", "U+FFFE or U+FFFF"),
     ("language_id", "", "must start with a letter or digit"),
     ("language_id", "my lang", "must start with a letter or digit"),
     ("language_id", 'c"', "must start with a letter or digit"),
