@@ -8,6 +8,7 @@ from pathlib import Path
 import copier
 import pytest
 
+from template_repo import copy_template
 from samples import RENDERS, answers
 from xeus_kernel_template.toolchain import ToolchainError, find_toolchain, find_wasm_toolchain
 
@@ -34,21 +35,34 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
-def render(destination: Path, data: dict, **kwargs) -> Path:
-    """Render the template (its working tree, HEAD plus uncommitted changes) into destination."""
+def render(destination: Path, data: dict, source: Path = TEMPLATE, **kwargs) -> Path:
+    """Render the template (its working tree, HEAD plus uncommitted changes) into destination:
+    from this git checkout (a release's link in the answers: `_commit`), or from a plain
+    folder (`template_folder`, no clone: for tests of the answers alone)."""
     copier.run_copy(
-        str(TEMPLATE),
+        str(source),
         str(destination),
         data=data,
         defaults=True,
         # `copier copy` needs no --trust: copier counts migrations (copier.yml) as unsafe only
         # in `copier update` (tests/test_update.py). Prove it on every render.
         unsafe=False,
-        vcs_ref="HEAD",
+        vcs_ref="HEAD" if source == TEMPLATE else None,
         quiet=True,
         **kwargs,
     )
     return destination
+
+
+@pytest.fixture(scope="session")
+def template_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template's working tree as a plain folder: copier reads it in place, where from the
+    checkout it clones it at HEAD and commits the uncommitted changes first (about 0.5 s a
+    render, benchmarks/run.py --only copy)."""
+    folder = tmp_path_factory.mktemp("template-folder") / "xeus-kernel-template"
+    folder.mkdir()
+    copy_template(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -206,7 +206,7 @@ def test_then_plain_copier_update_works(adopted):
     # workflow) and its one change, in the files that take that pin from the stack table.
     assert changed == {
         ".copier-answers.yml", ".pre-commit-config.yaml", ".github/workflows/review.yml", "environment-dev.yml",
-        "recipe/conda-forge/recipe.yaml",
+        "environment-wasm-build.yml", "recipe/conda-forge/recipe.yaml",
     }, changed
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copier
 import pytest
 
-from conftest import TEMPLATE, render
+from conftest import render
 from samples import BASE
 
 # (question, bad value, a fragment of the message the user must see)
@@ -123,17 +123,17 @@ def test_the_table_is_large_enough():
 
 
 @pytest.mark.parametrize(("context", "question", "value", "message"), ROWS, ids=lambda v: repr(v)[:30])
-def test_bad_answer_is_refused_and_writes_nothing(tmp_path, context, question, value, message):
+def test_bad_answer_is_refused_and_writes_nothing(tmp_path, template_folder, context, question, value, message):
     destination = tmp_path / "kernel"
     with pytest.raises(ValueError) as refused:
-        render(destination, {**BASE, **context, question: value})
+        render(destination, {**BASE, **context, question: value}, source=template_folder)
     assert message in str(refused.value)
     assert not destination.exists(), "a refused answer must not leave an output folder"
 
 
-def test_good_answers_are_accepted(tmp_path):
+def test_good_answers_are_accepted(tmp_path, template_folder):
     """The table above fails for the right reason: the same base answers render fine."""
-    destination = render(tmp_path / "kernel", dict(BASE))
+    destination = render(tmp_path / "kernel", dict(BASE), source=template_folder)
     assert (destination / "CMakeLists.txt").is_file()
 
 
@@ -141,13 +141,13 @@ def test_good_answers_are_accepted(tmp_path):
     ("kernel_name", "project_name", "published"),
     [("xlua", "xeus-lua", "xeus-lua"), ("xpython", "xeus-python", "xeus-python"), ("python3", "my-python", "ipykernel")],
 )
-def test_an_existing_kernel_keeps_its_name_with_a_note(tmp_path, capfd, kernel_name, project_name, published):
+def test_an_existing_kernel_keeps_its_name_with_a_note(tmp_path, capfd, template_folder, kernel_name, project_name, published):
     """A published kernel's name is not refused (the kernel itself adopts the template under
     it), but the copy ends with a note for anyone who took it by accident."""
     destination = tmp_path / "kernel"
     copier.run_copy(
-        str(TEMPLATE), str(destination), data={**BASE, "kernel_name": kernel_name, "project_name": project_name},
-        defaults=True, unsafe=False, vcs_ref="HEAD",
+        str(template_folder), str(destination), data={**BASE, "kernel_name": kernel_name, "project_name": project_name},
+        defaults=True, unsafe=False,
     )
     assert (destination / f"share/jupyter/kernels/{kernel_name}/kernel.json.in").is_file()
     note = capfd.readouterr().err

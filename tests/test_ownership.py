@@ -11,7 +11,7 @@ from template_repo import copier_config
 ROOT = Path(__file__).resolve().parent.parent
 MARKERS = {"template": "Managed by xeus-kernel-template", "author": "Yours"}
 # Formats without comments, data files and files whose header copier writes.
-NO_HEADER = ("*.json", "*.json.in", "*.png", "LICENSE", ".copier-answers.yml", "runtime-files/*")
+NO_HEADER = ("*.json", "*.json.in", "*.ipynb", "*.png", "LICENSE", ".copier-answers.yml", "runtime-files/*")
 
 
 def documented() -> dict[str, str]:

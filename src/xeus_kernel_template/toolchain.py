@@ -25,8 +25,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .stack import line
+
 # Bump a stage's version when its package set changes: that stage is then provisioned again.
-STAGE_VERSIONS = {"base": "3", "native": "4", "wasm": "4"}
+STAGE_VERSIONS = {"base": "3", "native": "4", "wasm": "5"}
 DEBIAN_SUITE = "forky"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = (
@@ -46,7 +48,16 @@ ROOT_PACKAGES = (
 )
 WASM_PACKAGES = ("emscripten", "nodejs", "chromium")
 # What the wasm tier needs besides: packing (jupyterlite-xeus) and the browser tests.
-ROOT_WASM_PYTHON_PACKAGES = ("jupyterlite-core==0.8.*", "jupyterlite-xeus>=5.1,<6", "playwright")
+ROOT_WASM_PYTHON_PACKAGES = (
+    f"jupyterlite-core{line()['jupyterlite-core']}",
+    f"jupyterlite-xeus{line()['jupyterlite-xeus']}",
+    # what `jupyter lite build` uses when present: the contents index of notebooks/, and no
+    # warnings about optional packages (as environment-wasm-build.yml has them)
+    "jupyter_server",
+    "jupyterlab_server",
+    "libarchive-c",
+    "playwright",
+)
 ROOT_CHROMIUM = "/usr/bin/chromium"
 # What the kernel-side Python tests need inside the root (installed into a venv there).
 ROOT_PYTHON_PACKAGES = ("pytest", "jupyter_kernel_test", "jupyter_client")
@@ -347,10 +358,53 @@ def ensure_root(*, wasm: bool = False) -> Toolchain:
     return toolchain
 
 
+# The wasm tier from the user's environment needs all of these; otherwise it uses the root.
+WASM_HOST_TOOLS = ("emcc", "node", "jupyter", "cmake")
+# Imported by the generated wasm build and tests, from the `python3` on PATH that runs them:
+# the pack (jupyterlite-xeus; jupyter_server indexes the notebooks), the protocol tests
+# through the bridge, the browser tests.
+WASM_HOST_PYTHON_MODULES = ("jupyterlite_xeus", "jupyter_server", "jupyter_kernel_test", "playwright")
+_PLAYWRIGHT_CHROMIUM = (
+    "from playwright.sync_api import sync_playwright\n"
+    "with sync_playwright() as p: print(p.chromium.executable_path)"
+)
+
+
+def host_chromium() -> str | None:
+    """The Chromium for the browser tests outside the root: CHROMIUM_EXECUTABLE, else a
+    `chromium` on PATH; None when neither (the tests then use Playwright's own)."""
+    named = os.environ.get("CHROMIUM_EXECUTABLE")
+    if named:
+        return named
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _host_wasm_missing() -> list[str]:
+    """What the user's environment lacks for the wasm tier (empty: nothing)."""
+    missing = [tool for tool in WASM_HOST_TOOLS if shutil.which(tool) is None]
+    python = shutil.which("python3")
+    if python is None:
+        return [*missing, "python3"]
+    check = "import importlib.util, sys; print(*(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
+    modules = subprocess.run([python, "-c", check, *WASM_HOST_PYTHON_MODULES], capture_output=True, text=True, check=False)
+    if modules.returncode != 0 or modules.stdout.split():
+        missing += modules.stdout.split() or [f"a working {python}"]
+    elif host_chromium() is None:
+        found = subprocess.run([python, "-c", _PLAYWRIGHT_CHROMIUM], capture_output=True, text=True, check=False)
+        if found.returncode != 0 or not Path(found.stdout.strip() or "/nonexistent").exists():
+            missing.append("Chromium (CHROMIUM_EXECUTABLE, chromium on PATH, or playwright install chromium)")
+    return missing
+
+
 def find_wasm_toolchain() -> Toolchain:
-    """emscripten, node and jupyter from the user's environment, else the cached root."""
-    if all(shutil.which(tool) for tool in ("emcc", "node", "jupyter", "cmake")):
-        return Toolchain("host emscripten, node and jupyter from PATH")
+    """The user's environment when it has everything the wasm tier runs, else the cached root:
+    emcc, node, jupyter and cmake on PATH; a python3 on PATH with jupyterlite-xeus,
+    jupyter_server, jupyter_kernel_test and Playwright; a Chromium (CHROMIUM_EXECUTABLE,
+    `chromium` on PATH, or Playwright's own)."""
+    missing = _host_wasm_missing()
+    if not missing:
+        return Toolchain("host emscripten, node, jupyter, Playwright and Chromium")
+    progress(f"wasm tier: not all in your environment (missing {', '.join(missing)}): using the Debian root")
     return ensure_root(wasm=True)
 
 

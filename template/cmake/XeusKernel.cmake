@@ -12,6 +12,9 @@
 #     [RUNTIME_FILES <dir>]         # folder shipped to the kernel's file system
 #     [SIDE_MODULES <path>...]      # wasm side modules to ship, relative to the host
 #                                   # prefix (lib/libfoo.so): metadata.shared
+#     [WASM_LOADS_SIDE_MODULES]     # wasm: the kernel loads other side modules at run time
+#                                   # (packages' shared libraries, dlopen): keep all of
+#                                   # libc/libc++ for them (implied by SIDE_MODULES)
 #     [KERNELSPEC_METADATA <json>]  # a JSON object merged into kernel.json's metadata
 #     [KERNELSPEC_ENV <NAME=value>...])  # environment of the native kernel (kernel.json env)
 #
@@ -117,8 +120,8 @@ check_required_components(@library@)
 endfunction()
 
 function(xeus_kernel_add kernel)
-    cmake_parse_arguments(PARSE_ARGV 1 arg "SHARED" "LIBRARY;RUNTIME_FILES;KERNELSPEC_METADATA"
-        "SOURCES;SIDE_MODULES;KERNELSPEC_ENV")
+    cmake_parse_arguments(PARSE_ARGV 1 arg "SHARED;WASM_LOADS_SIDE_MODULES"
+        "LIBRARY;RUNTIME_FILES;KERNELSPEC_METADATA" "SOURCES;SIDE_MODULES;KERNELSPEC_ENV")
     if(NOT arg_LIBRARY OR NOT arg_SOURCES)
         message(FATAL_ERROR "xeus_kernel_add(${kernel}) needs LIBRARY <target> and SOURCES <files>")
     endif()
@@ -179,6 +182,14 @@ function(xeus_kernel_add kernel)
         xeus_wasm_compile_options(${kernel})
         # node as well: the kernel's node test loads the very module the browser gets.
         xeus_wasm_link_options(${kernel} "web,worker,node")
+        # xeus's flags make the kernel a main module that keeps all of libc, libc++ and
+        # emscripten's JS library for side modules loaded at run time (MAIN_MODULE=1). A
+        # kernel that loads none but libxeus.so (on the link line, so its needs are kept)
+        # keeps only what it uses (MAIN_MODULE=2): a third of the .wasm and .js. SIDE_MODULES,
+        # or WASM_LOADS_SIDE_MODULES (packages' shared libraries, dlopen), keep them all.
+        if(NOT arg_SIDE_MODULES AND NOT arg_WASM_LOADS_SIDE_MODULES)
+            target_link_options(${kernel} PRIVATE "SHELL:-sMAIN_MODULE=2")
+        endif()
         set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize_xkernel.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")
         foreach(file IN LISTS pre_js)
             target_link_options(${kernel} PRIVATE "SHELL:--pre-js \"${file}\"")
@@ -270,14 +281,19 @@ endfunction()
 
 # The `lite` target installs the kernel into the wasm host prefix and packs a JupyterLite
 # site from that prefix into <build>/lite with jupyterlite-xeus: offline, no solve. Its
-# settings are in lite/jupyter_lite_config.json; `jupyter` comes from the build environment
-# (environment-wasm-build.yml).
+# settings are in lite/jupyter_lite_config.json and lite/jupyter-lite.json, its contents in
+# notebooks/; `jupyter` comes from the build environment (environment-wasm-build.yml).
 function(_xeus_kernel_add_lite kernel)
     find_program(XEUS_KERNEL_JUPYTER jupyter NO_CMAKE_FIND_ROOT_PATH)
     set(site "${CMAKE_BINARY_DIR}/lite")
     if(XEUS_KERNEL_JUPYTER)
         set(pack "${XEUS_KERNEL_JUPYTER}" lite build --output-dir "${site}"
             "--XeusAddon.prefix=${CMAKE_INSTALL_PREFIX}")
+        # The example notebooks (notebooks/, yours) are the site's contents, when there are any.
+        if(IS_DIRECTORY "${PROJECT_SOURCE_DIR}/notebooks")
+            list(APPEND pack --contents "${PROJECT_SOURCE_DIR}/notebooks")
+            set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/notebooks")
+        endif()
     else()
         set(pack "${CMAKE_COMMAND}" -E echo
             "jupyter not found: activate the environment of environment-wasm-build.yml, then configure again"
@@ -293,13 +309,17 @@ function(_xeus_kernel_add_lite kernel)
 endfunction()
 
 # The wasm tests (test/wasm): node drives the installed module through the xeus-lite server
-# (*.test.mjs); Playwright opens the packed site in Chromium (pytest). Run after `lite`.
+# (*.test.mjs); the protocol tests of the native build (test/*.py, jupyter_kernel_test) run
+# unchanged against the installed module, started by kernel_bridge.py from a kernelspec
+# written into <build>/bridge; Playwright opens the packed site in Chromium (pytest).
+# Run after `lite`.
 function(_xeus_kernel_add_wasm_tests kernel)
     set(tests "${PROJECT_SOURCE_DIR}/test/wasm")
     if(NOT EXISTS "${tests}" OR (DEFINED BUILD_TESTING AND NOT BUILD_TESTING))
         return()
     endif()
     find_program(XEUS_KERNEL_NODE node NO_CMAKE_FIND_ROOT_PATH)
+    find_program(XEUS_KERNEL_PYTHON NAMES python3 python NO_CMAKE_FIND_ROOT_PATH)
     file(GLOB node_tests CONFIGURE_DEPENDS "${tests}/*.test.mjs")
     if(XEUS_KERNEL_NODE AND node_tests)
         add_test(NAME ${kernel}_node
@@ -307,7 +327,20 @@ function(_xeus_kernel_add_wasm_tests kernel)
                     "${XEUS_KERNEL_NODE}" --test ${node_tests}
             WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
     endif()
-    find_program(XEUS_KERNEL_PYTHON NAMES python3 python NO_CMAKE_FIND_ROOT_PATH)
+    if(XEUS_KERNEL_NODE AND XEUS_KERNEL_PYTHON AND EXISTS "${tests}/kernel_bridge.py")
+        set(bridge "${CMAKE_BINARY_DIR}/bridge/share/jupyter")
+        add_test(NAME ${kernel}_bridge_kernelspec
+            COMMAND "${XEUS_KERNEL_PYTHON}" "${tests}/kernel_bridge.py" kernelspec
+                    --from "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${kernel}"
+                    --to "${bridge}/kernels/${kernel}" --node "${XEUS_KERNEL_NODE}")
+        set_tests_properties(${kernel}_bridge_kernelspec PROPERTIES FIXTURES_SETUP ${kernel}_bridge)
+        add_test(NAME ${kernel}_protocol
+            COMMAND "${CMAKE_COMMAND}" -E env "JUPYTER_PATH=${bridge}"
+                    "${XEUS_KERNEL_PYTHON}" -m pytest -p no:cacheprovider -v "${PROJECT_SOURCE_DIR}/test"
+                    --ignore "${tests}"
+            WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
+        set_tests_properties(${kernel}_protocol PROPERTIES FIXTURES_REQUIRED ${kernel}_bridge)
+    endif()
     file(GLOB browser_tests CONFIGURE_DEPENDS "${tests}/test_*.py")
     if(XEUS_KERNEL_PYTHON AND browser_tests)
         add_test(NAME ${kernel}_browser
@@ -315,7 +348,7 @@ function(_xeus_kernel_add_wasm_tests kernel)
                     "${XEUS_KERNEL_PYTHON}" -m pytest -p no:cacheprovider -v "${tests}"
             WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
     endif()
-    foreach(test IN ITEMS ${kernel}_node ${kernel}_browser)
+    foreach(test IN ITEMS ${kernel}_node ${kernel}_protocol ${kernel}_browser)
         if(TEST ${test})
             set_tests_properties(${test} PROPERTIES TIMEOUT 300)
         endif()

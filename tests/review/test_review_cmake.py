@@ -165,6 +165,7 @@ CASES = [
         id="embind",
     ),
     case("XK207", extra("target_link_options(xdemo PRIVATE --bind)\n"), "fail", "`--bind`", id="bind"),
+    case("XK207", extra('target_link_options(xdemo PRIVATE "SHELL:-sMAIN_MODULE=2")\n'), "pass", id="main-module-2-narrows"),
     case(
         "XK207",
         {**NO_WASM, **extra("target_link_options(xdemo PRIVATE -sMAIN_MODULE=1)\n")},

@@ -6,23 +6,11 @@ xeus says (``WasmBuildOptions.cmake`` in a prefix) over :data:`XEUS_WASM_RUNTIME
 
 from __future__ import annotations
 
-from importlib.resources import files
-from pathlib import Path
-
-import yaml
 from packaging.specifiers import SpecifierSet
 
+from ..stack import line
 
-def _template_stack() -> dict:
-    """The template's stack table, its one place (stack.yml, docs/stack.md): packaged with
-    the wheel, or at the root of a source checkout (editable installs)."""
-    packaged = files("xeus_kernel_template") / "stack.yml"
-    source = packaged if packaged.is_file() else Path(__file__).resolve().parents[3] / "stack.yml"
-    return yaml.safe_load(source.read_text(encoding="utf-8"))["stack"]["default"]
-
-
-_TABLE = _template_stack()
-_LINE = _TABLE["lines"][_TABLE["line"]]
+_LINE = line()
 #: package -> major of the conventions' stack
 STACK = {name: _LINE[name] for name in ("xeus", "xeus-zmq", "xeus-lite")}
 RANGES = {name: f">={major},<{major + 1}" for name, major in STACK.items()}

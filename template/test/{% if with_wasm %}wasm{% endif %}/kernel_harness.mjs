@@ -28,7 +28,8 @@ export function message(msgType, content, parent = {}) {
 }
 
 // Loads the module; rejects with the module's own error (e.g. a failing initialize_xkernel).
-export async function loadModule(kernelJs = process.env.KERNEL_JS) {
+// `options` go to createXeusModule with locateFile (e.g. preRun, print, printErr).
+export async function loadModule(kernelJs = process.env.KERNEL_JS, options = {}) {
   if (!kernelJs) {
     throw new Error("KERNEL_JS must name the installed <kernel>.js (ctest sets it)");
   }
@@ -37,7 +38,7 @@ export async function loadModule(kernelJs = process.env.KERNEL_JS) {
   const bin = path.dirname(path.resolve(kernelJs));
   // Side modules (libxeus.so) live in PREFIX/lib, as jupyterlite-xeus serves them.
   const locateFile = (file) => path.join(file.endsWith(".so") ? path.join(bin, "..", "lib") : bin, file);
-  return createXeusModule({ locateFile });
+  return createXeusModule({ ...options, locateFile });
 }
 
 // Starts a kernel. `answerInput(request)` answers input_request messages (stdin).

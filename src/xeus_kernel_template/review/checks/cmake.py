@@ -195,6 +195,13 @@ class XK206(XKCheck):
 _HAND_SETTINGS = {"MAIN_MODULE", "--bind", "-lembind"}
 
 
+def _narrows(flag) -> bool:
+    """MAIN_MODULE=2 is not a repeat of the helper's MAIN_MODULE=1 but a narrower choice (keep
+    only what the kernel and its linked side modules use): cmake/XeusKernel.cmake makes it for
+    kernels that load no other side module at run time."""
+    return flag.setting == "MAIN_MODULE" and flag.value.strip().strip("'\"") == "2"
+
+
 def _helper_targets(cmake: CMakeProject) -> list:
     return [t for t in cmake.model.targets if cmake.model.calls_for("xeus_wasm_link_options", t)]
 
@@ -222,7 +229,8 @@ class XK207(XKCheck):
         places: dict[str, None] = {}
         for target in helped:
             for flag in xk_cmake.model.flags_of(target):
-                if flag.setting in _HAND_SETTINGS and posixpath.basename(flag.file) != "WasmBuildOptions.cmake":
+                if flag.setting in _HAND_SETTINGS and posixpath.basename(flag.file) != "WasmBuildOptions.cmake" \
+                        and not _narrows(flag):
                     shown = flag.setting if flag.setting.startswith("-") else f"{flag.setting}"
                     places.setdefault(f"`{shown}` at {flag.where}", None)
                     self.at(flag.file, flag.line)
