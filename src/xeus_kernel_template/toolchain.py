@@ -176,6 +176,9 @@ class Toolchain:
             cwd=None if self.root is not None else cwd,
             env=self.environment(env),
             text=True,
+            # Kernels may log bytes that are not UTF-8 (xeus-zmq quotes the messages it cannot
+            # read): keep them visible instead of failing to decode the output.
+            errors="backslashreplace",
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             timeout=timeout,
