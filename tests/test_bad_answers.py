@@ -47,6 +47,8 @@ BAD_ANSWERS = [
     ("display_name", "My Kernel ", "must not start or end with spaces"),
     ("display_name", "two\nlines", "one line of printable text"),
     ("display_name", "d" * 81, "80 characters"),
+    ("display_name", "My \u2067Kernel", "bidirectional control characters"),
+    ("display_name", "My Kernel\ufffe", "U+FFFE or U+FFFF"),
     ("language_id", "", "must start with a letter or digit"),
     ("language_id", "my lang", "must start with a letter or digit"),
     ("language_id", 'c"', "must start with a letter or digit"),
@@ -73,6 +75,21 @@ BAD_ANSWERS = [
     ("description", "two\nlines", "one line of printable text"),
     ("description", "bell\x07", "one line of printable text"),
     ("description", "d" * 201, "200 characters"),
+    # Ends of free text: Markdown and the trailing-whitespace hook would drop the spaces.
+    ("description", "A kernel ", "must not start or end with spaces"),
+    ("description", " A kernel", "must not start or end with spaces"),
+    ("description", "A kernel\u00a0", "must not start or end with spaces"),
+    ("author_name", "Ada ", "must not start or end with spaces"),
+    # Trojan Source: bidirectional controls reorder how the code they land in shows.
+    ("language_name", "My\u202eLang", "bidirectional control characters"),
+    ("description", "A \u2066kernel\u2069", "bidirectional control characters"),
+    ("author_name", "Ada \u202aLovelace", "bidirectional control characters"),
+    # Not characters: XML (the SVG logo) cannot hold them, not even as references.
+    ("language_name", "My\ufffeLang", "U+FFFE or U+FFFF"),
+    ("description", "A kernel\uffff!", "U+FFFE or U+FFFF"),
+    # Undecodable bytes on a command line reach copier as lone surrogates.
+    ("description", "A kernel \udcff!", "valid Unicode text"),
+    ("author_name", "Ada \ud800", "valid Unicode text"),
     ("author_name", "", "must not be empty"),
     ("author_name", "Ada\r\nLovelace", "one line of printable text"),
     ("author_email", "ada", "is not an e-mail address"),

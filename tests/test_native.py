@@ -85,7 +85,9 @@ def test_installed_kernelspec_follows_the_conventions(built):
 
 def test_generated_suite_passes_against_the_installed_kernel(built):
     result = built.toolchain.run(
-        [built.toolchain.python, "-m", "pytest", "-v", "-rs", "-p", "no:cacheprovider", "test", "--ignore", "test/wasm"],
+        # The robustness suite runs on its own below (ctest ran it with the others).
+        [built.toolchain.python, "-m", "pytest", "-v", "-rs", "-p", "no:cacheprovider", "test", "--ignore", "test/wasm",
+         "--ignore", "test/test_robustness.py"],
         cwd=built.project,
         env={"JUPYTER_PATH": str(built.prefix / "share/jupyter")},
         check=False,
@@ -103,6 +105,26 @@ def test_generated_suite_passes_against_the_installed_kernel(built):
     allowed = ("History",) if built.name in STARTER else ("History", ": No ")
     assert all(any(reason in line for reason in allowed) for line in skips), skips
     assert any("History range" in line for line in skips), result.stdout[-3000:]  # seen, so the check reads skips
+
+
+@pytest.mark.parametrize("name", ["defaults", "skeleton"])
+def test_generated_robustness_suite_keeps_the_kernel_alive(name, rendered, toolchain, tmp_path_factory):
+    """test/test_robustness.py, the template's language-agnostic fuzzing of the kernel (ctest
+    ran it in every build), run again on the starter and the skeleton interpreter to read its
+    summary: at least 1,000 requests, none killing the kernel."""
+    built = build(name, rendered, toolchain, tmp_path_factory)
+    result = built.toolchain.run(
+        [built.toolchain.python, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "test/test_robustness.py"],
+        cwd=built.project,
+        env={"JUPYTER_PATH": str(built.prefix / "share/jupyter")},
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-8000:]
+    summary = re.search(r"robustness of \w+: seeds .*: (\d+) requests \(.*\), (\d+) deaths, (\d+) hangs, (\d+) malformed", result.stdout)
+    assert summary, result.stdout[-3000:]
+    requests, deaths, hangs, malformed = map(int, summary.groups())
+    print(summary.group(0))
+    assert requests >= 1000 and (deaths, hangs, malformed) == (0, 0, 0), summary.group(0)
 
 
 @pytest.fixture

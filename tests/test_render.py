@@ -8,11 +8,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import copier
 import pytest
 import yaml
-from markupsafe import escape
 
 from conftest import CHECK_JSONSCHEMA
+from template_repo import copy_template
+from escaping import escape, spellings
 from samples import RENDERS, answers
 
 FREE_TEXT = ("language_name", "description", "author_name")
@@ -29,22 +31,16 @@ def text_files(project: Path):
                 continue  # binary (PNG logos)
 
 
-def answer_spellings(value: str) -> set[str]:
-    """Every escaped form a free-text answer legitimately takes in the rendered files."""
-    dumped = json.dumps(value)[1:-1]
-    return {value, dumped, json.dumps(value, ensure_ascii=False)[1:-1], str(escape(value))}
-
-
 def test_no_leftover_jinja(rendered, render_name):
     project = rendered(render_name)
     data = answers(render_name)
-    spellings = sorted({s for key in FREE_TEXT if key in data for s in answer_spellings(data[key])}, key=len, reverse=True)
+    forms = sorted({s for key in FREE_TEXT if key in data for s in spellings(data[key])}, key=len, reverse=True)
     for path, text in text_files(project):
-        if path.name == ".copier-answers.yml":  # YAML may fold long answers: compare values
+        if path.name == ".copier-answers.yml":
             recorded = yaml.safe_load(text)
             assert {key: recorded[key] for key in data} == data
             continue
-        for spelling in spellings:
+        for spelling in forms:
             text = text.replace(spelling, "")
         assert not JINJA_MARKER.search(text), f"{path.relative_to(project)} keeps Jinja syntax"
         assert "{{" not in path.name and "{%" not in path.name, f"unrendered file name {path.name}"
@@ -99,7 +95,7 @@ def test_free_text_survives_escaping(rendered):
     literal = re.search(r"description = (\".*\");", header).group(1)
     assert json.loads(literal) == data["description"]  # a JSON string is the C++ literal here
     readme = (project / "README.md").read_text()
-    assert str(escape(data["description"])) in readme  # Jinja's `| e`, which Markdown renders literally
+    assert str(escape().markdown(data["description"])) in readme  # tests/test_hostile_answers.py reads it back
     assert "<b>bold</b>" not in readme
 
 
@@ -208,3 +204,15 @@ def test_cpp_is_formatted_as_its_pre_commit_hook_wants(rendered, render_name):
         ["clang-format", "--dry-run", "-Werror", *map(str, sources)], cwd=project, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_renders_from_a_folder_that_is_not_a_git_repository(tmp_path):
+    """`copier copy path/to/an/unpacked/archive ...`: no _commit to record, still a valid render."""
+    source = tmp_path / "template"
+    copy_template(source)
+    project = tmp_path / "kernel"
+    copier.run_copy(str(source), str(project), data=answers("defaults"), defaults=True, unsafe=False, quiet=True)
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    reviewer = next(repo for repo in config["repos"] if repo["repo"] == str(source))
+    assert reviewer["rev"] == ""
+    assert "_commit" not in yaml.safe_load((project / ".copier-answers.yml").read_text())

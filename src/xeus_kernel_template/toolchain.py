@@ -14,6 +14,7 @@ mounted, so the mounts vanish with the process, even when it is killed.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shlex
@@ -176,6 +177,9 @@ class Toolchain:
             cwd=None if self.root is not None else cwd,
             env=self.environment(env),
             text=True,
+            # Kernels may log bytes that are not UTF-8 (xeus-zmq quotes the messages it cannot
+            # read): keep them visible instead of failing to decode the output.
+            errors="backslashreplace",
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             timeout=timeout,
@@ -295,11 +299,22 @@ def _require_host_tools() -> None:
 
 
 def ensure_root(*, wasm: bool = False) -> Toolchain:
-    """Provision (once) and return the cached forky root toolchain."""
+    """Provision (once) and return the cached forky root toolchain. Processes that need it
+    at the same time (parallel test workers, two runs on one machine) provision it once: the
+    first holds a lock in the cache folder, the others wait for it and then find it ready."""
     root = root_dir()
     toolchain = Toolchain(f"Debian {DEBIAN_SUITE} root {root}", root=root)
     if _stamp_ok(root, "native") and (not wasm or _stamp_ok(root, "wasm")):
         return toolchain
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / "forky-root.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _stamp_ok(root, "native") and (not wasm or _stamp_ok(root, "wasm")):
+            return toolchain
+        return _provision(root, toolchain, wasm=wasm)
+
+
+def _provision(root: Path, toolchain: Toolchain, *, wasm: bool) -> Toolchain:
     _require_host_tools()
     if not _stamp_ok(root, "base"):
         partial = root.with_name(root.name + ".partial")
