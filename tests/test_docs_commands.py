@@ -58,6 +58,7 @@ class Block:
     kind: str  # run, output
     options: set[str]
     body: str
+    span: tuple[int, int]  # of the body in the page's text
 
     @property
     def where(self) -> str:
@@ -72,7 +73,7 @@ def blocks(path: Path) -> list[Block]:
     found = []
     for match in MARKER.finditer(text):
         kind, *options = match["what"].split()
-        found.append(Block(page, text.count("\n", 0, match.start()) + 1, kind, set(options), match["body"]))
+        found.append(Block(page, text.count("\n", 0, match.start()) + 1, kind, set(options), match["body"], match.span("body")))
     assert len(found) == text.count("<!-- docs-test:"), f"docs/{page}: a docs-test marker that is not right before a code block"
     for block in found:
         assert (block.kind, sorted(block.options)) in [("run", []), ("run", ["wasm"]), ("output", []), ("output", ["excerpt"])], (
@@ -194,8 +195,10 @@ def _normalise(text: str, sandbox: Sandbox) -> list[str]:
 
 
 def check_outputs(found: list[Block], outputs: dict[int, str], runnable: list[Block], sandbox: Sandbox) -> int:
-    """Compare each output block with what its run block printed; how many were compared."""
+    """Compare each output block with what its run block printed; how many were compared.
+    With XKT_UPDATE_DOCS_OUTPUT=1, a whole output that differs is written into the page instead."""
     compared = 0
+    rewrites: list[tuple[Block, str]] = []
     for before, block in itertools.pairwise(found):
         if block.kind != "output" or before not in runnable:
             continue
@@ -206,11 +209,18 @@ def check_outputs(found: list[Block], outputs: dict[int, str], runnable: list[Bl
                 hits = [i for i in range(at, len(lines)) if wanted in lines[i]]
                 assert hits, f"{block.where}: {wanted!r} is not in what {before.where} printed (after line {at}):\n{printed[-4000:]}"
                 at = hits[0] + 1
-        else:
-            assert printed.rstrip("\n") == block.body.rstrip("\n"), (
-                f"{block.where}: the docs show another output than {before.where} prints; it prints:\n{printed}"
-            )
+        elif printed.rstrip("\n") != block.body.rstrip("\n"):
+            if os.environ.get("XKT_UPDATE_DOCS_OUTPUT") == "1":
+                rewrites.append((block, printed.rstrip("\n") + "\n"))
+            else:
+                pytest.fail(f"{block.where}: the docs show another output than {before.where} prints (rerun with "
+                            f"XKT_UPDATE_DOCS_OUTPUT=1 to write it into the page); it prints:\n{printed}", pytrace=False)
         compared += 1
+    for block, body in sorted(rewrites, key=lambda r: r[0].span[0], reverse=True):
+        path = DOCS / block.page
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text[: block.span[0]] + body + text[block.span[1]:], encoding="utf-8")
+        print(f"{block.where}: output written into the page (XKT_UPDATE_DOCS_OUTPUT=1)")
     return compared
 
 
