@@ -1,7 +1,7 @@
 """The documentation site (docs/, Sphinx + MyST): it builds in strict mode, its links and every
 link the reviewer prints resolve, the README's links into it resolve, its generated reference
 lists every template file, and headless Chromium renders its pages offline with no console
-error (screenshots under the run's basetemp, docs-site/screenshots/)."""
+error (screenshots under the worker's basetemp, docs-site/screenshots/)."""
 
 from __future__ import annotations
 
