@@ -228,6 +228,9 @@ def _value(value: Any) -> str:
     return _code(json.dumps(value, ensure_ascii=False))
 
 
+_REPORTED: set[str] = set()  # the problems warned about in this build (emptied when it starts)
+
+
 class _Generated(SphinxDirective):
     has_content = False
 
@@ -240,10 +243,9 @@ class _Generated(SphinxDirective):
             self.env.note_dependency(str(root / name))
         self.env.xkt_generated = getattr(self.env, "xkt_generated", set()) | {self.env.docname}
         found = reference(root)
-        reported = self.env.app.__dict__.setdefault("xkt_reported", set())
         for problem in found.problems:
-            if problem not in reported:  # once per build, at the first directive that shows it
-                reported.add(problem)
+            if problem not in _REPORTED:  # once per build, at the first directive that shows it
+                _REPORTED.add(problem)
                 logger.warning(problem, location=(self.env.docname, self.lineno), type="xkt", subtype="reference")
         return found
 
@@ -352,4 +354,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("xkt-copier-questions", CopierQuestions)
     app.add_directive("xkt-checks", Checks)
     app.connect("env-get-outdated", _always_outdated)
+    app.connect("builder-inited", lambda _app: _REPORTED.clear())
     return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}
