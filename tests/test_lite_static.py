@@ -86,13 +86,18 @@ def test_wasm_preset_stops_at_one_clear_error(rendered, toolchain, tmp_path, cas
 
 # -- the browser tests without Playwright: one line ----------------------------------------
 def test_browser_tests_without_playwright_say_so_in_one_line(rendered, tmp_path):
-    if importlib.util.find_spec("playwright") is not None:
-        pytest.skip("Playwright is installed here: the wasm tier checks the line for a missing Chromium")
     project = rendered("defaults")
     (tmp_path / "index.html").write_text("")
+    # A Python without Playwright (the test extra has it, for the docs' browser test): a
+    # package of that name first on the path, whose import fails as a missing one does.
+    hidden = tmp_path / "no-playwright"
+    (hidden / "playwright").mkdir(parents=True)
+    (hidden / "playwright/__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'playwright'\", name='playwright')\n")
+    path = os.pathsep.join(filter(None, [str(hidden), os.environ.get("PYTHONPATH")]))
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(project / "test/wasm")],
-        env={**os.environ, "LITE_SITE": str(tmp_path)}, capture_output=True, text=True, cwd=project,
+        env={**os.environ, "LITE_SITE": str(tmp_path), "PYTHONPATH": path}, capture_output=True, text=True, cwd=project,
     )
     assert result.returncode != 0
     lines = [line for line in result.stdout.splitlines() if "Playwright" in line]

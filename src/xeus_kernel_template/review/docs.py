@@ -4,8 +4,8 @@
 
 Each check has a section whose anchor is its lower-cased ID (``#xk101``): its title, why the
 convention matters, how to fix a failure, a failing and a passing example, the convention
-it enforces and the checks it needs. The page is plain Markdown (it becomes part of a
-Sphinx/MkDocs site later: headings stay the anchors).
+it enforces and the checks it needs. The page is plain Markdown, a page of the
+documentation site (docs/conf.py), where the headings stay the anchors.
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ class XK207(XKCheck):
     passing = Example('CMakeLists.txt', 'xeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
-    anchor = "cmake"
+    anchor = "dlopen-and-main_module"
     requires = frozenset({"XK201"})
 
     def check(self, xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:
@@ -244,7 +244,7 @@ class XK208(XKCheck):
     passing = Example('CMakeLists.txt', 'xeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
-    anchor = "cmake"
+    anchor = "no-asyncify"
     requires = frozenset({"XK201"})
 
     def check(self, xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:
@@ -402,7 +402,7 @@ class XK212(XKCheck):
     passing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite)\nxeus_wasm_link_options(xdemo "web,worker")', 'cmake')
 
     family = CMAKE
-    anchor = "cmake"
+    anchor = "dlopen-and-main_module"
     requires = frozenset({"XK201"})
 
     def check(
@@ -448,7 +448,7 @@ class XK213(XKCheck):
     passing = Example('CMakeLists.txt', 'target_link_libraries(xdemo PRIVATE xeus-lite)', 'cmake')
 
     family = CMAKE
-    anchor = "cmake"
+    anchor = "dlopen-and-main_module"
     requires = frozenset({"XK201"})
 
     def check(

@@ -138,7 +138,7 @@ class XK104(XKCheck):
     passing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '"metadata": {"wasm_name": "xdemo", "debugger": false}', 'json')
 
     family = KERNELSPEC
-    anchor = "kernelspec"
+    anchor = "wasm_name-and-argv0"
     requires = frozenset({"XK102"})
 
     def check(self, xk_kernelspecs: list[Kernelspec], xk_wasm: WasmBuild) -> bool | str | None:
@@ -218,7 +218,7 @@ class XK107(XKCheck):
     passing = Example('share/jupyter/kernels/xdemo/kernel.json.in', '"argv": ["@CMAKE_INSTALL_PREFIX@/bin/xdemo"]', 'json')
 
     family = KERNELSPEC
-    anchor = "kernelspec"
+    anchor = "wasm_name-and-argv0"
     requires = frozenset({"XK102"})
 
     def check(self, xk_kernelspecs: list[Kernelspec], xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str | None:

@@ -233,7 +233,7 @@ class XK308(XKCheck):
     passing = Example('CMakeLists.txt', 'add_executable(xdemo src/main_emscripten_kernel.cpp)  # argv[0] is .../bin/xdemo', 'cmake')
 
     family = WASM
-    anchor = "kernelspec"
+    anchor = "wasm_name-and-argv0"
 
     def check(self, xk_cmake: CMakeProject, xk_kernelspecs: list[Kernelspec], xk_wasm: WasmBuild) -> bool | str | None:
         """Name the wasm executable (its output name: `<name>.js`, `<name>.wasm`) after the kernel: the
