@@ -35,6 +35,7 @@ import yaml
 
 from ..review import score as review_score
 from ..review.fixtures import read_text, xk_kernelspecs, xk_wasm_glue
+from ..review.parsing import collect_variables
 from .cmake import thin_cmake_lists
 from .infer import Inference, NotAKernel, infer
 
@@ -203,7 +204,7 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     removed, notes = _legacy(root, inference, set(rendered), tracked)
     specs = [s for s in _kernelspecs(root, inference) if s.name == kernel]
     build = thin_cmake_lists(
-        inference.cmake.commands, inference.cmake.variables,
+        inference.top_level, collect_variables(inference.top_level),
         project=answers["project_name"], version=inference.answers.get("project_version", "0.1.0"),
         description=answers.get("description", ""), kernel=kernel,
         interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,

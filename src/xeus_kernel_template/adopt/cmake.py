@@ -250,6 +250,22 @@ def thin_cmake_lists(
         else:
             old_names.add(command.args[0])
 
+    # Helper macros called with the library (`set_common_options(${target_name})`): their
+    # commands on their first parameter are the library's too.
+    macros = {c.args[0].lower(): [f"${{{a}}}" for a in c.args[1:]] for c in top if c.name in ("macro", "function") and c.args}
+    grew = True
+    while grew:
+        grew = False
+        for command in top:
+            parameters = macros.get(command.name)
+            if not parameters or not command.args:
+                continue
+            target = command.args[0]
+            if target in old_names or (enclosing[id(command)], target) in library_targets:
+                if (command.name, parameters[0]) not in library_targets:
+                    library_targets.add((command.name, parameters[0]))
+                    grew = True
+
     def is_library(command: CMakeCommand) -> bool:
         target = command.args[0]
         return (enclosing[id(command)], target) in library_targets or ("", target) in library_targets or target in old_names

@@ -13,10 +13,18 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from ..review.parsing import PLACEHOLDER_VALUE as PLACEHOLDER
 from ..review.fixtures import (
-    CMakeProject, RepoTree, read_text, xk_cmake, xk_cpp, xk_environments, xk_kernelspecs, xk_repo,
+    CMakeProject,
+    RepoTree,
+    read_text,
+    xk_cmake,
+    xk_cpp,
+    xk_environments,
+    xk_kernelspecs,
+    xk_repo,
 )
+from ..review.parsing import PLACEHOLDER_VALUE as PLACEHOLDER
+from ..review.parsing import CMakeCommand, parse_cmake
 
 # Packages of the template's own environments (and build tools any kernel has): not the
 # kernel's own dependencies.
@@ -52,7 +60,8 @@ class Inference:
     notes: list[str]  # what needs a human
     interpreter_files: list[str]  # the sources that define the interpreter class
     tree: RepoTree
-    cmake: CMakeProject
+    cmake: CMakeProject  # the reviewer's model of the build (macros inlined where called)
+    top_level: list[CMakeCommand]  # CMakeLists.txt as written, what the thin one is made from
 
     def set(self, key: str, value: Any, source: str) -> None:
         if value not in (None, "", []):
@@ -164,8 +173,10 @@ def infer(root: Path) -> Inference:
     xeus interpreter to adopt."""
     tree = xk_repo(root)
     cmake = xk_cmake(root, tree)
+    text, _ = read_text(root, "CMakeLists.txt")
+    top_level, _ = parse_cmake(text or "", "CMakeLists.txt")
     inference = Inference({"interpreter_sources": "none"}, {"interpreter_sources": "kept: the kernel's own"},
-                          [], [], tree, cmake)
+                          [], [], tree, cmake, top_level)
 
     # The interpreter: a class derived from xeus::xinterpreter.
     cpp = xk_cpp(root, tree)
@@ -219,7 +230,7 @@ def infer(root: Path) -> Inference:
             )
 
     # CMake: project name, version, description.
-    project = next((c for c in cmake.commands if c.name == "project" and c.args), None)
+    project = next((c for c in top_level if c.name == "project" and c.args), None)
     if project is not None:
         inference.set("project_name", project.args[0].lower(), f"{project.file}:{project.line} project()")
         args = list(project.args)
