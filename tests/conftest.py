@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sys
 from pathlib import Path
 
@@ -103,3 +105,31 @@ def toolchain(pytestconfig):
 def wasm_toolchain(pytestconfig):
     """emscripten, node, jupyterlite-xeus, Playwright and Chromium for the wasm tier."""
     return provisioned(pytestconfig, find_wasm_toolchain, "emscripten toolchain")
+
+
+@contextlib.contextmanager
+def started_kernel(toolchain, spec_file: Path, work: Path, kernel: str, *, ready_timeout: float = 30):
+    """A kernel started by jupyter_client on this machine from a kernelspec (spec_file), its
+    command run through the toolchain; yields (manager, client), shuts the kernel down."""
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = json.loads(spec_file.read_text())
+    spec["argv"] = toolchain.command(spec["argv"])
+    (work / "kernels" / kernel).mkdir(parents=True)
+    (work / "kernels" / kernel / "kernel.json").write_text(json.dumps(spec))
+    manager = KernelManager(
+        kernel_name=kernel,
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(work / "kernels")]),
+        connection_file=str(work / "connection.json"),
+    )
+    manager.start_kernel(env=toolchain.environment())
+    client = manager.client()
+    try:
+        client.start_channels()
+        client.wait_for_ready(timeout=ready_timeout)
+        yield manager, client
+    finally:
+        client.stop_channels()
+        if manager.is_alive():
+            manager.shutdown_kernel(now=True)

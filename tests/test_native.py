@@ -12,9 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from jupyter_client import KernelManager
-from jupyter_client.kernelspec import KernelSpecManager
 
+from conftest import started_kernel
 from samples import RENDERS, answers
 
 pytestmark = pytest.mark.native
@@ -132,23 +131,8 @@ def kernel_client(built_starter, tmp_path):
     """The installed starter kernel, started by jupyter_client on this machine through the toolchain."""
     built = built_starter
     work = built.prefix.parent / f"client-{tmp_path.name}"  # inside the toolchain's binds
-    spec = json.loads((built.kernelspec / "kernel.json").read_text())
-    spec["argv"] = built.toolchain.command(spec["argv"])
-    (work / "kernels" / built.kernel).mkdir(parents=True)
-    (work / "kernels" / built.kernel / "kernel.json").write_text(json.dumps(spec))
-    manager = KernelManager(
-        kernel_name=built.kernel,
-        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(work / "kernels")]),
-        connection_file=str(work / "connection.json"),
-    )
-    manager.start_kernel(env=built.toolchain.environment())
-    client = manager.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=30)
-    yield built, manager, client
-    client.stop_channels()
-    if manager.is_alive():
-        manager.shutdown_kernel(now=True)
+    with started_kernel(built.toolchain, built.kernelspec / "kernel.json", work, built.kernel) as (manager, client):
+        yield built, manager, client
 
 
 def execute(client, code: str) -> tuple[dict, list[dict]]:

@@ -17,9 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from jupyter_client import KernelManager
-from jupyter_client.kernelspec import KernelSpecManager
 
+from conftest import started_kernel
 from samples import answers
 from xeus_kernel_template.toolchain import ROOT_CHROMIUM, host_chromium
 
@@ -169,23 +168,9 @@ def bridged_kernel(lite, tmp_path):
     """The wasm kernel started by jupyter_client on this machine from the bridge's kernelspec."""
     build, _ = lite
     work = build.work / f"client-{tmp_path.name}"  # inside the toolchain's binds
-    spec = json.loads((build.project / "build/wasm/bridge/share/jupyter/kernels" / build.kernel / "kernel.json").read_text())
-    spec["argv"] = build.toolchain.command(spec["argv"])
-    (work / "kernels" / build.kernel).mkdir(parents=True)
-    (work / "kernels" / build.kernel / "kernel.json").write_text(json.dumps(spec))
-    manager = KernelManager(
-        kernel_name=build.kernel,
-        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(work / "kernels")]),
-        connection_file=str(work / "connection.json"),
-    )
-    manager.start_kernel(env=build.toolchain.environment())
-    client = manager.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=60)
-    yield manager, client
-    client.stop_channels()
-    if manager.is_alive():
-        manager.shutdown_kernel(now=True)
+    spec = build.project / "build/wasm/bridge/share/jupyter/kernels" / build.kernel / "kernel.json"
+    with started_kernel(build.toolchain, spec, work, build.kernel, ready_timeout=60) as (manager, client):
+        yield manager, client
 
 
 def test_bridged_wasm_kernel_is_interrupted_and_shut_down_by_message(bridged_kernel):
