@@ -49,7 +49,12 @@ class Wasm:
         self.rendering = rendering
 
     def run(self, rounds: int) -> None:
-        from xeus_kernel_template.toolchain import ROOT_CHROMIUM, ToolchainError, cache_dir, find_wasm_toolchain
+        from xeus_kernel_template.toolchain import (
+            ROOT_CHROMIUM,
+            ToolchainError,
+            cache_dir,
+            find_wasm_toolchain,
+        )
 
         try:
             toolchain = find_wasm_toolchain()

@@ -28,7 +28,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from timing import Results, interleave
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from samples import BASE  # noqa: E402
+from samples import BASE
 
 # The floor: the same template with its interpreter skeleton (a cell's result is its code)
 # instead of the starter language.
@@ -98,7 +98,7 @@ class RawClient:
     def send(self, msg_type: str, content: dict) -> str:
         msg_id = uuid.uuid4().hex
         header = {"msg_id": msg_id, "session": self.session, "username": "bench", "msg_type": msg_type,
-                  "version": "5.3", "date": datetime.now(timezone.utc).isoformat()}
+                  "version": "5.3", "date": datetime.now(UTC).isoformat()}
         parts = [json.dumps(p).encode() for p in (header, {}, {}, content)]
         self.shell.send_multipart([b"<IDS|MSG>", self.sign(parts), *parts])
         return msg_id

@@ -23,8 +23,9 @@ import time
 def main() -> int:
     site, driver, rounds, cells, *kernels = sys.argv[1:]
     sys.path.insert(0, driver)
-    from conftest import CHROMIUM_ARGS, Repl, _SiteHandler  # the generated repository's driver
     from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM_ARGS, Repl, _SiteHandler  # the generated repository's driver
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=site))
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
-import template_repo  # noqa: E402  (tests/template_repo.py: throwaway template repositories with releases)
-from samples import BASE  # noqa: E402
+import template_repo
+from samples import BASE
 
 # The update pair: the working tree as release OLD, then a release that changes a convention
 # in a template-owned file (what a release brings kernels).
@@ -156,7 +156,7 @@ def question_defaults(context: dict, prefix: str) -> dict[str, str]:
 
 
 def write_cookiecutter_template(reference: Path, context: dict, destination: Path) -> int:
-    variable = lambda name: "{{ cookiecutter.%s }}" % name  # noqa: E731
+    variable = lambda name: "{{ cookiecutter.%s }}" % name
     project = destination / "{{ cookiecutter.project_name }}"
     copy_only, count = [], 0
     for path, data, rendered in equivalent_files(reference, context, variable):
@@ -174,7 +174,7 @@ def write_cookiecutter_template(reference: Path, context: dict, destination: Pat
 def write_trivial_copier_template(reference: Path, context: dict, destination: Path) -> int:
     import yaml
 
-    variable = lambda name: "{{ %s }}" % name  # noqa: E731
+    variable = lambda name: "{{ %s }}" % name
     count = 0
     for path, data, rendered in equivalent_files(reference, context, variable):
         target = destination / "template" / (path + (".jinja" if rendered else ""))

@@ -111,7 +111,7 @@ class Results:
                 section = key.split(".")[0]
                 rows.append((section, "", "", "", "", "", "", "", ""))
             scale, unit, digits = UNITS[figure.unit]
-            fmt = lambda v: f"{v * scale:.{digits}f}"  # noqa: E731
+            fmt = lambda v: f"{v * scale:.{digits}f}"
             n = len(figure.samples)
             spread = f"{fmt(min(figure.samples))}–{fmt(max(figure.samples))}" if n > 1 else ""
             p95 = fmt(percentile(figure.samples, 0.95)) if n >= 20 else ""

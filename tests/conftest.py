@@ -10,8 +10,8 @@ from pathlib import Path
 import copier
 import pytest
 
-from template_repo import copy_template
 from samples import RENDERS, answers
+from template_repo import copy_template
 from xeus_kernel_template.toolchain import ToolchainError, find_toolchain, find_wasm_toolchain
 
 TEMPLATE = Path(__file__).resolve().parent.parent

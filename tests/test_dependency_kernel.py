@@ -25,7 +25,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from template_repo import commit_all, copier_config, copy_project, git, leftovers, status, tree, two_releases, update
+from template_repo import (
+    commit_all,
+    copier_config,
+    copy_project,
+    git,
+    leftovers,
+    status,
+    tree,
+    two_releases,
+    update,
+)
 
 pytestmark = pytest.mark.native
 

@@ -24,10 +24,10 @@ import re
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import yaml

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from conftest import CHECK_JSONSCHEMA
-from template_repo import copy_template
 from escaping import escape, spellings
 from samples import RENDERS, answers
+from template_repo import copy_template
 
 FREE_TEXT = ("language_name", "description", "author_name")
 JINJA_MARKER = re.compile(r"(?<!\$)\{\{|\{%|\{#")

@@ -152,7 +152,7 @@ def test_protocol_suite_gives_the_wasm_build_the_native_results(lite, toolchain)
     assert {test: outcome for test, outcome in on_native[0].items() if test in inherent} == dict.fromkeys(inherent, "PASSED")
     assert {test: outcome for test, outcome in on_wasm[0].items() if test in inherent} == dict.fromkeys(inherent, "SKIPPED")
     assert all(any(reason.startswith(why) for reason in on_wasm[1]) for why in inherent.values()), on_wasm[1]
-    same = lambda suite: ({t: o for t, o in suite[0].items() if t not in inherent},  # noqa: E731
+    same = lambda suite: ({t: o for t, o in suite[0].items() if t not in inherent},
                           [r for r in suite[1] if not r.startswith(tuple(inherent.values()))])
     assert same(on_wasm) == same(on_native)
     outcomes, subskips = same(on_wasm)

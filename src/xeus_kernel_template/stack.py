@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 

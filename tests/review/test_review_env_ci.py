@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from review_trees import ENV_DEV, ENV_WASM_BUILD, ENV_WASM_HOST, NO_WASM, PRESETS, SHA, WORKFLOW, case, run_case
+from review_trees import (
+    ENV_DEV,
+    ENV_WASM_BUILD,
+    ENV_WASM_HOST,
+    NO_WASM,
+    PRESETS,
+    SHA,
+    WORKFLOW,
+    case,
+    run_case,
+)
 
 DEV, BUILD, HOST = "environment-dev.yml", "environment-wasm-build.yml", "environment-wasm-host.yml"
 CI = ".github/workflows/ci.yml"

@@ -4,9 +4,6 @@ loader-contract checks. Every tree is written here (no file of a real repository
 
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
 from review_trees import (
     CMAKELISTS,

@@ -36,11 +36,11 @@ STACK_PACKAGES = {
     "jupyter_server", "nodejs", "playwright", "empack", "doctest", "gtest", "libarchive", "libarchive-c",
 }
 _LICENSES = [
-    ("Apache-2.0", re.compile(r"Apache License,?\s+Version 2\.0", re.I)),
-    ("MIT", re.compile(r"Permission is hereby granted, free of charge", re.I)),
-    ("BSD-3-Clause", re.compile(r"Redistribution and use in source and binary forms", re.I)),
+    ("Apache-2.0", re.compile(r"Apache License,?\s+Version 2\.0", re.IGNORECASE)),
+    ("MIT", re.compile(r"Permission is hereby granted, free of charge", re.IGNORECASE)),
+    ("BSD-3-Clause", re.compile(r"Redistribution and use in source and binary forms", re.IGNORECASE)),
 ]
-_COPYRIGHT = re.compile(r"^\s*Copyright\b(.*)$", re.I | re.M)
+_COPYRIGHT = re.compile(r"^\s*Copyright\b(.*)$", re.IGNORECASE | re.MULTILINE)
 _GITHUB = re.compile(r"github\.com[:/]([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/")
 _INTERPRETER_CLASS = re.compile(
     r"\bclass\s+(?:[A-Z_]+_API\s+)?([A-Za-z_]\w*)\s*(?:final\s*)?:\s*(?:public\s+)?(?:::)?xeus::xinterpreter\b"
@@ -287,7 +287,7 @@ def infer(root: Path) -> Inference:
         holder = _COPYRIGHT.search(text)
         if holder:
             # "Copyright (c) 2021-2024, Ada Lovelace. All rights reserved." -> Ada Lovelace
-            name = re.sub(r"\(c\)|©|\b[0-9]{4}\b|All rights reserved\.?|<[^>]*>", " ", holder.group(1), flags=re.I)
+            name = re.sub(r"\(c\)|©|\b[0-9]{4}\b|All rights reserved\.?|<[^>]*>", " ", holder.group(1), flags=re.IGNORECASE)
             name = " ".join(t for t in name.replace(",", " ").split() if t not in ("-", "–")).strip(" .")
             if name and re.search(r"[A-Za-z]", name):
                 inference.set("author_name", name[:100], license_path)

@@ -16,10 +16,9 @@ The same keys may sit under ``[tool.xeus-kernel-review]``.
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-
-import tomllib
 
 CONFIG_NAME = ".xeus-kernel-review.toml"
 

@@ -22,7 +22,6 @@ import yaml
 
 from .cmake_model import CMakeModel, split_flags
 from .envs import Command, Environment, Pixi, conda_environment, expand_commands, read_pixi
-from .pins import XEUS_WASM_RUNTIME_METHODS
 from .parsing import (
     CMakeCommand,
     annotate_branches,
@@ -34,6 +33,7 @@ from .parsing import (
     strip_cpp_comments,
     strip_js_comments,
 )
+from .pins import XEUS_WASM_RUNTIME_METHODS
 
 MAX_DEPTH = 10
 MAX_FILES = 50_000
@@ -994,16 +994,12 @@ def xk_xeus_wasm_options(xk_prefixes: Prefixes) -> XeusWasmOptions:
     ``WasmBuildOptions.cmake`` of an installed xeus (a given prefix, else the repository's
     environments), else from the xeus version the conventions pin (:mod:`.pins`)."""
     for prefix in [*xk_prefixes.host, *xk_prefixes.all]:
-        for relative in ("lib/cmake/xeus", "share/cmake/xeus", "lib64/cmake/xeus", "Library/lib/cmake/xeus"):
-            candidate = prefix / relative / "WasmBuildOptions.cmake"
-            if candidate.is_file():
-                try:
-                    methods = read_wasm_build_options(candidate.read_text(encoding="utf-8"))
-                except (OSError, UnicodeDecodeError):
-                    continue
-                if methods:
-                    return XeusWasmOptions(methods, f"the installed xeus (`{candidate}`)")
-        for candidate in sorted(prefix.glob("lib/*/cmake/xeus/WasmBuildOptions.cmake")):
+        places = ("lib/cmake/xeus", "share/cmake/xeus", "lib64/cmake/xeus", "Library/lib/cmake/xeus")
+        candidates = [prefix / place / "WasmBuildOptions.cmake" for place in places]
+        candidates += sorted(prefix.glob("lib/*/cmake/xeus/WasmBuildOptions.cmake"))  # multiarch
+        for candidate in candidates:
+            if not candidate.is_file():
+                continue
             try:
                 methods = read_wasm_build_options(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError):

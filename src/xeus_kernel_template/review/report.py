@@ -388,7 +388,7 @@ def to_summary(reports: Sequence[RepoReport]) -> str:
         failed = report.failed
         mark = PASS if not failed else FAIL
         title = f"### {mark} {_md(report.name)}: {report.score()} checks pass"
-        lines += [title, ""] if len(reports) > 1 or failed else [title, ""]
+        lines += [title, ""]
         if not failed:
             lines += ["Every selected check passes.", ""]
             continue

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ..fixtures import CMakeProject, Command, JsonFile, TestFiles, WasmBuild, YamlFile
 from ..parsing import first_lines
-from ._base import CI, NO_WASM, XKCheck, Example
+from ._base import CI, NO_WASM, Example, XKCheck
 
 _SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
 

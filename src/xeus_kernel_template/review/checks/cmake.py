@@ -8,7 +8,7 @@ import re
 from ..fixtures import CMakeProject, Environment, JsonFile, Kernelspec, RepoTree, WasmBuild
 from ..parsing import admitted_majors, first_lines, is_source_tree_path, version_major
 from ..pins import XEUS_LITE_SHARED_XEUS_FROM
-from ._base import CMAKE, NO_WASM, XKCheck, Example
+from ._base import CMAKE, NO_WASM, Example, XKCheck
 from .kernelspec import wasm_specs
 
 _FIND_PACKAGE_KEYWORDS = {

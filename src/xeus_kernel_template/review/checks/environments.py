@@ -19,7 +19,7 @@ from ..pins import (
     STACK,
     XEUS_LITE_EMSCRIPTEN,
 )
-from ._base import ENVIRONMENTS, NO_WASM, XKCheck, Example
+from ._base import ENVIRONMENTS, NO_WASM, Example, XKCheck
 
 DEV_FILE = "environment-dev.yml"
 WASM_BUILD_FILE = "environment-wasm-build.yml"
@@ -85,7 +85,7 @@ class XK501(XKCheck):
             return True
         if xk_pixi is not None and not xk_pixi.error:
             self.at("pixi.toml", None)
-            return (f"Add to `pixi.toml` " + "; ".join(PIXI_ADVICE[r] for r in missing)
+            return ("Add to `pixi.toml` " + "; ".join(PIXI_ADVICE[r] for r in missing)
                     + f" (or the template's environment files). Found: no {', '.join(missing)} environment.")
         return self.fail("no " + ", ".join(f"`{FILES[m]}`" for m in missing))
 

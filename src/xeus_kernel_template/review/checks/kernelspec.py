@@ -5,9 +5,9 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..fixtures import CMakeProject, Environment, Kernelspec, Prefixes, WasmBuild
+from ..fixtures import CMakeProject, Kernelspec, Prefixes, WasmBuild
 from ..parsing import PLACEHOLDER_VALUE, first_lines
-from ._base import KERNELSPEC, NO_WASM, XKCheck, Example
+from ._base import KERNELSPEC, NO_WASM, Example, XKCheck
 
 LOGOS = ("logo-svg.svg", "logo-32x32.png", "logo-64x64.png")
 

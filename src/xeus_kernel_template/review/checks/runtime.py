@@ -6,7 +6,7 @@ import posixpath
 import re
 
 from ..fixtures import CMakeProject, Command, CppSources, JsonFile, RepoTree, WasmGlue
-from ._base import RUNTIME, XKCheck, Example
+from ._base import RUNTIME, Example, XKCheck
 
 RUNTIME_DIR = "runtime-files"
 NO_RUNTIME_FILES = "the kernel ships no runtime files"

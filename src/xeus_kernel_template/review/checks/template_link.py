@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..fixtures import YamlFile
-from ._base import TEMPLATE, XKCheck, Example
+from ._base import TEMPLATE, Example, XKCheck
 
 #: A release tag as copier records it: v1.2.3, 1.2, 0.3.0rc1 (never a hash or a describe).
 _TAG = re.compile(r"^v?\d+\.\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")

@@ -6,7 +6,7 @@ import re
 
 from ..fixtures import CMakeProject, Command, TestFiles, WasmBuild
 from ..parsing import first_lines, with_unreadable
-from ._base import NO_WASM, TESTS, XKCheck, Example
+from ._base import NO_WASM, TESTS, Example, XKCheck
 
 #: What makes a jupyter_kernel_test suite test something beyond starting the kernel.
 SAMPLES = {

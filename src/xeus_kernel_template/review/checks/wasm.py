@@ -7,7 +7,7 @@ import re
 
 from ..fixtures import CMakeProject, CppSources, Environment, Kernelspec, WasmBuild, WasmGlue, XeusWasmOptions
 from ..parsing import PLACEHOLDER_VALUE, first_lines, with_unreadable
-from ._base import NO_WASM, WASM, XKCheck, Example
+from ._base import NO_WASM, WASM, Example, XKCheck
 from .environments import emscripten_major
 from .kernelspec import argv_written_by_cmake, resolve_program, wasm_specs
 
