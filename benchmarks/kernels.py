@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
+import queue
 import socket
 import subprocess
 import sys
@@ -396,21 +398,22 @@ class Native:
                 while True:
                     try:
                         client.get_iopub_msg(timeout=0.2)
-                    except Exception:  # queue.Empty
+                    except queue.Empty:
                         break
             code = {"xmylang": "x = {i} * 2\nx + 1", "ipykernel": "x = {i} * 2\nx + 1", "echo": "x = {i} * 2\nx + 1"}
 
-            def jc(name, i=[0]):
-                i[0] += 1
-                reply = started[name][1].execute_interactive(code[name].format(i=i[0]), timeout=10, output_hook=lambda msg: None)
+            numbers = itertools.count(1)  # a new value each cell, so no kernel can cache a reply
+
+            def jc(name):
+                cell = code[name].format(i=next(numbers))
+                reply = started[name][1].execute_interactive(cell, timeout=10, output_hook=lambda msg: None)
                 assert reply["content"]["status"] == "ok", reply["content"]
 
             inside: dict[str, list[float]] = {name: [] for name in started}
 
-            def raw(name, i=[0]):
-                i[0] += 1
+            def raw(name):
                 client = started[name][2]
-                reply = client.execute(code[name].format(i=i[0]))
+                reply = client.execute(code[name].format(i=next(numbers)))
                 assert reply["status"] == "ok", reply
                 if client.kernel_seconds is not None:
                     inside[name].append(client.kernel_seconds)

@@ -156,7 +156,7 @@ def question_defaults(context: dict, prefix: str) -> dict[str, str]:
 
 
 def write_cookiecutter_template(reference: Path, context: dict, destination: Path) -> int:
-    variable = lambda name: "{{ cookiecutter.%s }}" % name
+    variable = lambda name: f"{{{{ cookiecutter.{name} }}}}"
     project = destination / "{{ cookiecutter.project_name }}"
     copy_only, count = [], 0
     for path, data, rendered in equivalent_files(reference, context, variable):
@@ -174,7 +174,7 @@ def write_cookiecutter_template(reference: Path, context: dict, destination: Pat
 def write_trivial_copier_template(reference: Path, context: dict, destination: Path) -> int:
     import yaml
 
-    variable = lambda name: "{{ %s }}" % name
+    variable = lambda name: f"{{{{ {name} }}}}"
     count = 0
     for path, data, rendered in equivalent_files(reference, context, variable):
         target = destination / "template" / (path + (".jinja" if rendered else ""))
@@ -373,7 +373,7 @@ class Rendering:
         r.add("copy.ip_filemode_once", "in process: same, `git config core.fileMode` asked once per copy",
               samples["filemode_once"], peer="copy.ip_copier", paired=True,
               note="what caching copier's per-file git call would save (patched here, not in copier)")
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
         r.add("copy.ip_checkout", f"in process: from the {'dirty' if dirty else 'clean'} checkout, vcs_ref=HEAD (as the tests)",
               samples["checkout"], peer="copy.ip_copier", paired=True)
 
@@ -390,7 +390,7 @@ class Rendering:
             root = str(self.subproject.local_abspath)
             if root not in answers:
                 answers[root] = subprocess.run(["git", "config", "--type=bool", "--get", "core.fileMode"], cwd=root,
-                                               capture_output=True, text=True).stdout.strip()
+                                               capture_output=True, text=True, check=False).stdout.strip()
             if answers[root] == "false":
                 original(self, dst_relpath, src_mode)
 
@@ -405,7 +405,7 @@ class Rendering:
         argv = sys.argv
         sys.argv = ["floor", str(self.template), str(destination), str(self.work / "context.json")]
         try:
-            exec(compile(FLOOR_SCRIPT, "jinja_floor.py", "exec"), namespace)
+            exec(compile(FLOOR_SCRIPT, "jinja_floor.py", "exec"), namespace)  # noqa: S102 (our own floor script)
         finally:
             sys.argv = argv
 

@@ -131,7 +131,7 @@ def test_kernelspec_refuses_an_installed_kernel_without_its_module(bridge, insta
     spec["argv"] = [str(tmp_path / "bin/missing")]
     (broken / "kernel.json").write_text(json.dumps(spec))
     done = subprocess.run([sys.executable, bridge, "kernelspec", "--from", broken, "--to", tmp_path / "out"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert done.returncode != 0
     assert f"{tmp_path / 'bin/missing.js'}, does not exist" in done.stderr
     assert not (tmp_path / "out").exists()
@@ -149,7 +149,7 @@ def test_kernel_info_and_execute_over_the_wire_protocol(kernel):
 
 
 def test_unsigned_or_badly_signed_requests_are_dropped(kernel):
-    manager, client = kernel
+    manager, _ = kernel
     info = manager.get_connection_info()
     context = zmq.Context.instance()
     for key in (b"not the key", b""):

@@ -151,7 +151,7 @@ def execute(client, code: str) -> tuple[dict, list[dict]]:
 
 
 def test_jupyter_client_session(kernel_client):
-    built, manager, client = kernel_client
+    built, _, client = kernel_client
     info = client.kernel_info(reply=True, timeout=10)["content"]
     assert info["status"] == "ok"
     assert info["implementation"] == built.answers.get("project_name", "xeus-mylang")

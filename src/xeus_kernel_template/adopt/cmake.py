@@ -261,10 +261,10 @@ def thin_cmake_lists(
             if not parameters or not command.args:
                 continue
             target = command.args[0]
-            if target in old_names or (enclosing[id(command)], target) in library_targets:
-                if (command.name, parameters[0]) not in library_targets:
-                    library_targets.add((command.name, parameters[0]))
-                    grew = True
+            calls_with_library = target in old_names or (enclosing[id(command)], target) in library_targets
+            if calls_with_library and (command.name, parameters[0]) not in library_targets:
+                library_targets.add((command.name, parameters[0]))
+                grew = True
 
     def is_library(command: CMakeCommand) -> bool:
         target = command.args[0]

@@ -882,9 +882,8 @@ def xk_ci_envs(xk_workflows: dict[str, YamlFile], xk_commands: list[Command], xk
     for _, step in _steps_with_uses(xk_workflows):
         uses = str(step.get("uses", ""))
         options = step.get("with") if isinstance(step.get("with"), dict) else {}
-        if re.search(r"setup-(micromamba|miniconda)|provision-with-micromamba", uses):
-            if options.get("environment-file"):
-                paths.add(str(options["environment-file"]).strip().removeprefix("./"))
+        if re.search(r"setup-(micromamba|miniconda)|provision-with-micromamba", uses) and options.get("environment-file"):
+            paths.add(str(options["environment-file"]).strip().removeprefix("./"))
         if "setup-pixi" in uses:
             names = str(options.get("environments", "") or "").split()
             pixi_names |= set(names) or {"default"}

@@ -260,9 +260,9 @@ class XK308(XKCheck):
                     names.append(("argv[0]", " or ".join(sorted(programs))))
             metadata = spec.data.get("metadata")
             wasm_name = metadata.get("wasm_name") if isinstance(metadata, dict) else None
-            if isinstance(wasm_name, str) and wasm_name and PLACEHOLDER_VALUE not in wasm_name:
-                if wasm_name not in modules:
-                    names.append(("metadata.wasm_name", wasm_name))
+            named = isinstance(wasm_name, str) and wasm_name and PLACEHOLDER_VALUE not in wasm_name
+            if named and wasm_name not in modules:
+                names.append(("metadata.wasm_name", wasm_name))
             for what, value in names:
                 problems.append(f"`{spec.path}`: {what} names `{value}`")
                 self.at(spec.path, spec.line_of(value.split(" or ")[0]))
