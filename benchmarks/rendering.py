@@ -98,7 +98,8 @@ def templated(text: str, subs: list[tuple[str, str]], variable: Callable[[str], 
     out, last, replaced = [], 0, False
 
     def literal(chunk: str) -> str:
-        if any(marker in chunk for marker in RAW_MARKERS):
+        # A brace next to a variable would join its delimiters: "${" + "{{ x }}" reads "{{{".
+        if any(marker in chunk for marker in RAW_MARKERS) or chunk.endswith("{") or chunk.startswith("}"):
             if "endraw" in chunk:
                 raise ValueError("literal text contains 'endraw': cannot protect it")
             return "{% raw %}" + chunk + "{% endraw %}"
