@@ -25,7 +25,7 @@ def main() -> int:
     sys.path.insert(0, driver)
     from playwright.sync_api import sync_playwright
 
-    from conftest import CHROMIUM_ARGS, Repl, _SiteHandler  # the generated repository's driver
+    from conftest import CHROMIUM_ARGS, Repl, _open_page, _SiteHandler  # the generated repository's driver
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=site))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -36,9 +36,9 @@ def main() -> int:
         for index in range(int(rounds) + 1):  # the first round warms the OS file cache only
             shift = index % len(kernels)
             for kernel in kernels[shift:] + kernels[:shift]:
-                context = browser.new_context()  # an empty HTTP cache: a first visit
-                page = context.new_page()
-                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url + "/") else route.abort())
+                # as the kernel's own browser tests open it: a new context (an empty HTTP cache,
+                # a first visit) that reaches only the local server
+                page = _open_page(browser, url, isolated=False)
                 started = time.monotonic()
                 finished: dict[str, float] = {}
                 events: dict[str, float] = {}
@@ -56,7 +56,7 @@ def main() -> int:
                 if index:
                     samples.append({"round": index, "kernel": kernel, "ready": repl.ready_seconds, "cells": runs,
                                     "events": events, "finished": finished})
-                context.close()
+                page.context.close()
         browser.close()
     server.shutdown()
     print(json.dumps(samples))

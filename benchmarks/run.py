@@ -123,16 +123,16 @@ def main() -> int:
         if options.json:
             options.json.write_text(results.to_json() + "\n")
             print(f"JSON: {options.json}")
-    return 0
+    return 1 if results.failed else 0
 
 
 def section(results, name: str, action) -> None:
-    """Run one section; a failure is reported as a missing section, the others still run."""
+    """Run one section; a failure is reported (and makes the exit status 1), the others still run."""
     try:
         action()
     except Exception as error:  # noqa: BLE001
         traceback.print_exc()
-        results.miss(name, f"failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        results.fail(name, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
 
 
 def run_sections(results, scratch: Path, only: set[str], rounds: int, builds: int, round_trips: int) -> None:

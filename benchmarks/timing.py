@@ -61,6 +61,7 @@ class Figure:
 class Results:
     figures: dict[str, Figure] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)  # section or figure -> why
+    failed: dict[str, str] = field(default_factory=dict)  # section -> the error that stopped it
     notes: dict[str, list[str]] = field(default_factory=dict)  # section -> lines (profiles)
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -73,6 +74,9 @@ class Results:
 
     def miss(self, key: str, why: str) -> None:
         self.missing[key] = why
+
+    def fail(self, section: str, error: str) -> None:
+        self.failed[section] = error
 
     def note(self, section: str, line: str) -> None:
         self.notes.setdefault(section, []).append(line)
@@ -100,7 +104,8 @@ class Results:
             if figure.target is not None:
                 entry.update(target={"on": figure.target_on, "max": figure.target}, target_met=self.target_met(figure))
             figures[key] = entry
-        return json.dumps({"meta": self.meta, "figures": figures, "missing": self.missing, "notes": self.notes},
+        return json.dumps({"meta": self.meta, "figures": figures, "missing": self.missing, "failed": self.failed,
+                           "notes": self.notes},
                           indent=2, ensure_ascii=False)
 
     def table(self) -> str:
@@ -141,6 +146,9 @@ class Results:
         if self.missing:
             lines.append("\n[missing on this machine]")
             lines.extend(f"  {key}: {why}" for key, why in self.missing.items())
+        if self.failed:
+            lines.append("\n[failed: a defect of the benchmark or of the template, not of this machine]")
+            lines.extend(f"  {key}: {error}" for key, error in self.failed.items())
         return "\n".join(lines).lstrip("\n")
 
 

@@ -192,8 +192,8 @@ class Repl:
         # The banner shows "..." until the kernel_info reply: then the kernel is answering.
         banner = page.locator(".jp-CodeConsole-banner").filter(has_text=re.compile(r"[^.\s]"))
         for attempt in range(UPSTREAM_RACE_RELOADS + 1):
-            page.goto(url)
             said_before = len(page.said)
+            page.goto(url)
             if attempt == UPSTREAM_RACE_RELOADS or not _upstream_race(page, banner, said_before):
                 break
             print(f"[the REPL] jupyterlite-xeus lost the kernel's connection while starting it ({UPSTREAM_RACE}): reloading")
