@@ -265,6 +265,20 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_notebooks_it_will_test_are_named_with_what_to_do(releases, tmp_path):
+    """test/test_notebooks.py compares the kernel's notebooks with their stored outputs: the
+    plan says so, with how to store them and how to leave cells out."""
+    repo = legacy_repository("lua", tmp_path / "lua")
+    (repo / "notebooks").mkdir()
+    for name in ("tour", "io"):
+        (repo / "notebooks" / f"{name}.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    commit_all(repo, "Example notebooks")
+    plan = adopt(repo, template=str(releases), vcs_ref=BEFORE, dry_run=True)
+    (note,) = [line for line in plan.needs_human if line.startswith("notebooks/")]
+    assert "2 notebooks (io.ipynb, tour.ipynb)" in note and "nbval-ignore-output" in note and "nbval-skip" in note
+    assert "python test/test_notebooks.py notebooks/NAME.ipynb" in note
+
+
 def test_the_command_line_plans_without_questions_when_there_is_no_terminal(releases, tmp_path):
     repo = legacy_repository("lua", tmp_path / "lua")
     before = tree(repo)

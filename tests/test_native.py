@@ -126,6 +126,47 @@ def test_generated_robustness_suite_keeps_the_kernel_alive(name, rendered, toolc
     assert requests >= 1000 and (deaths, hangs, malformed) == (0, 0, 0), summary.group(0)
 
 
+def test_tagged_notebook_cells_are_left_out_of_the_comparison(rendered, toolchain, tmp_path_factory, tmp_path):
+    """test/test_notebooks.py reads nbval's cell tags: an `nbval-skip` cell neither runs (its
+    1 / 0 would fail) nor changes when outputs are stored; an `nbval-ignore-output` cell runs,
+    its stale stored output is not compared. Without the tags, the same notebook fails."""
+    built = build("defaults", rendered, toolchain, tmp_path_factory)
+    work = built.project.parent / f"tags-{tmp_path.name}"  # inside the toolchain's binds
+    (work / "test").mkdir(parents=True)
+    shutil.copy2(built.project / "test/test_notebooks.py", work / "test")
+    (work / "notebooks").mkdir()
+    notebook = work / "notebooks/tagged.ipynb"
+
+    def cell(source: str, *tags: str) -> dict:
+        return {"cell_type": "code", "execution_count": None, "id": f"c{abs(hash(source))}",
+                "metadata": {"tags": list(tags)}, "outputs": [], "source": source}
+
+    cells = [cell("1 / 0", "nbval-skip"), cell('print("fresh")', "nbval-ignore-output"), cell("6 * 7")]
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {"kernelspec": {"name": built.kernel}},
+                                    "nbformat": 4, "nbformat_minor": 5}))
+    env = {"JUPYTER_PATH": str(built.prefix / "share/jupyter")}
+    built.toolchain.run([built.toolchain.python, "test/test_notebooks.py", notebook], cwd=work, env=env)
+    skipped, ignored, plain = json.loads(notebook.read_text())["cells"]
+    assert skipped["outputs"] == [] and skipped["execution_count"] is None
+    assert [o.get("text") for o in ignored["outputs"]] == ["fresh\n"]
+    assert plain["outputs"][0]["data"]["text/plain"] == "42"
+
+    def compare():
+        return built.toolchain.run([built.toolchain.python, "-m", "pytest", "-vv", "-p", "no:cacheprovider", "test"],
+                                   cwd=work, env=env, check=False)
+
+    stored = json.loads(notebook.read_text())
+    stored["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "stale\n"}]
+    notebook.write_text(json.dumps(stored))
+    result = compare()
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout[-3000:]
+    for tagged in stored["cells"]:
+        tagged["metadata"]["tags"] = []
+    notebook.write_text(json.dumps(stored))
+    result = compare()
+    assert result.returncode == 1 and "ZeroDivisionError" in result.stdout and "stale" in result.stdout, result.stdout[-3000:]
+
+
 @pytest.fixture
 def kernel_client(built_starter, tmp_path):
     """The installed starter kernel, started by jupyter_client on this machine through the toolchain."""

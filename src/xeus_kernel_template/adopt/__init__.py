@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import posixpath
 import re
 import shutil
 import subprocess
@@ -159,6 +160,15 @@ def _legacy(root: Path, inference: Inference, rendered: set[str], tracked: set[s
                 f"{path} set up {', '.join(did)}: put that into src/native_startup.cpp (native::configure), "
                 f"the template's src/main.cpp calls it"
             )
+    notebooks = sorted(f for f in tracked if re.fullmatch(r"notebooks/[^/]+\.ipynb", f))
+    if notebooks:
+        names = ", ".join(posixpath.basename(f) for f in notebooks[:3]) + (", ..." if len(notebooks) > 3 else "")
+        notes.append(
+            f"notebooks/ holds {len(notebooks)} notebooks ({names}): test/test_notebooks.py runs each on the kernel "
+            f"and compares with its stored outputs; store them (`python test/test_notebooks.py notebooks/NAME.ipynb`, "
+            f"JUPYTER_PATH naming the build) and tag cells that cannot give the same outputs twice "
+            f"nbval-ignore-output or nbval-skip"
+        )
     if "test/CMakeLists.txt" in tracked:
         notes.append("test/CMakeLists.txt is no longer built (ctest runs test/*.py): add C++ tests to CMakeLists.txt yourself")
     return removed, notes
