@@ -222,6 +222,11 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     )
     notes += [f"{path} is ignored by git, so adopt leaves it as it is: compare it with the template's" for path in ignored]
     kept += ignored
+    if answers.get("pygments_lexer") == "text" and "pygments_lexer" not in inference.answers:
+        notes.append(
+            "kernel_info names no Pygments lexer or CodeMirror mode: the template writes 'text' (no "
+            "highlighting); --data pygments_lexer=... (and codemirror_mode=...) names the language's"
+        )
     if "project_version" not in inference.answers:
         notes.append("no project version found (project(VERSION) or a *_VERSION_MAJOR header): CMakeLists.txt says 0.1.0")
     glue_before = [f for f in tracked if GLUE.match(f)]

@@ -263,11 +263,6 @@ def infer(root: Path) -> Inference:
                 inference.set("language_version", value, f"{path} create_info_reply()")
             elif key in ("mimetype", "file_extension", "pygments_lexer", "codemirror_mode"):
                 inference.set(key, value, f"{path} create_info_reply()")
-        if "pygments_lexer" not in inference.answers and "codemirror_mode" not in inference.answers:
-            inference.notes.append(
-                "kernel_info names no Pygments lexer or CodeMirror mode: the template writes 'text' (no "
-                "highlighting); --data pygments_lexer=... (and codemirror_mode=...) names the language's"
-            )
         break
 
     # The language's display name: the kernelspec's, without the parenthesised parts.
