@@ -59,6 +59,10 @@ HAND_CMAKE = _d(
 HAND_SPEC = kernelspec(argv=["@XDEMO_BIN@xdemo", "-f", "{connection_file}"])
 
 
+# A wasm test executable linked without MAIN_MODULE, in its own CMakeLists.txt.
+WASM_TEST_CMAKE = "if(EMSCRIPTEN)\n    add_executable(test_demo test_demo.cpp)\n    target_link_libraries(test_demo PRIVATE xeus-lite)\nendif()\n"
+
+
 def hand(changes: dict | None = None) -> dict:
     base = {"CMakeLists.txt": HAND_CMAKE, SPEC: HAND_SPEC, "cmake/XeusKernel.cmake": None}
     return {**base, **(changes or {})}
@@ -426,6 +430,15 @@ CASES = [
     ),
     case("XK212", hand({"environment-wasm-host.yml": ENV_WASM_HOST.replace("xeus-lite >=5,<6", "xeus-lite >=3,<4")}),
          "skip", "given no shared libraries", id="static-xeus"),
+    # A CMakeLists.txt is read when the build reaches it (add_subdirectory from the top).
+    case("XK212", hand({"test/CMakeLists.txt": WASM_TEST_CMAKE}), "pass", id="subdirectory-nothing-adds"),
+    case("XK212", hand({"test/CMakeLists.txt": WASM_TEST_CMAKE, "CMakeLists.txt": HAND_CMAKE + "add_subdirectory(test)\n"}),
+         "fail", "`test_demo` (test/CMakeLists.txt:2) is linked without MAIN_MODULE", id="subdirectory-added"),
+    case("XK212", hand({"test/CMakeLists.txt": WASM_TEST_CMAKE,
+                        "CMakeLists.txt": HAND_CMAKE + "add_subdirectory(${CMAKE_CURRENT_SOURCE_DIR}/test)\n"}),
+         "fail", "`test_demo` (test/CMakeLists.txt:2)", id="subdirectory-added-by-path"),
+    case("XK212", hand({"test/CMakeLists.txt": WASM_TEST_CMAKE, "CMakeLists.txt": HAND_CMAKE + "add_subdirectory(${TESTS})\n"}),
+         "fail", "`test_demo` (test/CMakeLists.txt:2)", id="subdirectory-unknown-reads-all"),
     # --- libxeus.so and how xeus-lite links xeus ------------------------------------------
     case("XK213", {}, "pass"),
     case(

@@ -23,7 +23,8 @@ tests/review/test_review_docs.py fails when the two differ. -->
 
 `xeus-kernel-review` checks a xeus kernel repository, made from this template or not,
 against the template's [conventions](conventions.md): {count} checks in {families} families.
-It reads the repository as its tools would (CMake, the kernelspecs, pre/post.js, the
+It reads the repository as its tools would (CMake: the top `CMakeLists.txt`, those it adds
+with `add_subdirectory()`, every `*.cmake`; the kernelspecs, pre/post.js, the
 environment files or `pixi.toml`, the CI workflows and the pixi tasks and scripts they run,
 the tests) without building anything. It is a [repo-review](https://repo-review.readthedocs.io)
 plugin: `repo-review PATH` shows the same checks.

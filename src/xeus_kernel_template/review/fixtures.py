@@ -242,13 +242,46 @@ def _is_cmake_file(path: str) -> bool:
     return base == "CMakeLists.txt" or base.endswith(".cmake")
 
 
+_SOURCE_DIRS = ("${CMAKE_CURRENT_SOURCE_DIR}", "${CMAKE_CURRENT_LIST_DIR}")
+_TOP_DIRS = ("${CMAKE_SOURCE_DIR}", "${PROJECT_SOURCE_DIR}")
+_BINARY_DIRS = ("${CMAKE_BINARY_DIR}", "${CMAKE_CURRENT_BINARY_DIR}", "${PROJECT_BINARY_DIR}")
+
+
+def _built_lists(parsed: dict[str, list[CMakeCommand]]) -> set[str] | None:
+    """The CMakeLists.txt files the build reaches from the top one through add_subdirectory();
+    None when a directory cannot be told (a variable other than the source directories)."""
+    reached, queue = set(), ["CMakeLists.txt"]
+    while queue:
+        path = queue.pop()
+        if path in reached or path not in parsed:
+            continue
+        reached.add(path)
+        here = posixpath.dirname(path)
+        for command in parsed[path]:
+            if command.name != "add_subdirectory" or not command.args:
+                continue
+            directory = command.args[0]
+            if directory.startswith(_BINARY_DIRS):
+                continue  # fetched or generated sources: not in the repository
+            for prefix in _SOURCE_DIRS:
+                directory = directory.replace(prefix, here or ".", 1) if directory.startswith(prefix) else directory
+            for prefix in _TOP_DIRS:
+                directory = directory.replace(prefix, ".", 1) if directory.startswith(prefix) else directory
+            if "${" in directory or posixpath.isabs(directory):
+                return None
+            queue.append(posixpath.normpath(posixpath.join(here, directory, "CMakeLists.txt")))
+    return reached
+
+
 def xk_cmake(root: Any, xk_repo: RepoTree) -> CMakeProject:
-    """Fixture: CMakeLists.txt and *.cmake files, comments stripped, split into commands."""
+    """Fixture: the CMake files of the build (the top CMakeLists.txt, those it reaches through
+    add_subdirectory(), every *.cmake), comments stripped, split into commands. A
+    CMakeLists.txt that nothing adds (a leftover test/CMakeLists.txt, say) is not read."""
     files = [f for f in xk_repo.files if _is_cmake_file(f)]
     # The top-level CMakeLists.txt first, then by depth: simple set() values resolve in
     # the order CMake would usually meet them.
     files.sort(key=lambda f: (f != "CMakeLists.txt", f.count("/"), f))
-    commands: list[CMakeCommand] = []
+    parsed: dict[str, list[CMakeCommand]] = {}
     unreadable: dict[str, str] = {}
     problems: list[str] = []
     for path in files:
@@ -257,13 +290,16 @@ def xk_cmake(root: Any, xk_repo: RepoTree) -> CMakeProject:
             unreadable[path] = reason
             continue
         try:
-            parsed, issues = parse_cmake(text, path)
+            commands, issues = parse_cmake(text, path)
         except Exception as error:  # noqa: BLE001 - never: parse_cmake is total, but stay safe
             unreadable[path] = f"`{path}` cannot be parsed ({error})"
             continue
-        commands.extend(annotate_branches(parsed))
+        parsed[path] = annotate_branches(commands)
         problems.extend(issues)
-    commands = inline_functions(commands)
+    built = _built_lists(parsed) if "CMakeLists.txt" in parsed else None
+    if built is not None:
+        files = [f for f in files if posixpath.basename(f) != "CMakeLists.txt" or f in built]
+    commands = inline_functions([c for path in files for c in parsed.get(path, [])])
     return CMakeProject(files, commands, collect_variables(commands), unreadable, problems)
 
 
