@@ -437,6 +437,9 @@ CASES = [
     case("XK212", hand({"test/CMakeLists.txt": WASM_TEST_CMAKE,
                         "CMakeLists.txt": HAND_CMAKE + "add_subdirectory(${CMAKE_CURRENT_SOURCE_DIR}/test)\n"}),
          "fail", "`test_demo` (test/CMakeLists.txt:2)", id="subdirectory-added-by-path"),
+    case("XK212", hand({"sub/test/CMakeLists.txt": WASM_TEST_CMAKE, "CMakeLists.txt": HAND_CMAKE + "add_subdirectory(sub)\n",
+                        "sub/CMakeLists.txt": "add_subdirectory(${CMAKE_CURRENT_SOURCE_DIR}/test)\n"}),
+         "fail", "`test_demo` (sub/test/CMakeLists.txt:2)", id="subdirectory-of-a-subdirectory"),
     case("XK212", hand({"test/CMakeLists.txt": WASM_TEST_CMAKE, "CMakeLists.txt": HAND_CMAKE + "add_subdirectory(${TESTS})\n"}),
          "fail", "`test_demo` (test/CMakeLists.txt:2)", id="subdirectory-unknown-reads-all"),
     # --- libxeus.so and how xeus-lite links xeus ------------------------------------------

@@ -260,16 +260,16 @@ def _built_lists(parsed: dict[str, list[CMakeCommand]]) -> set[str] | None:
         for command in parsed[path]:
             if command.name != "add_subdirectory" or not command.args:
                 continue
-            directory = command.args[0]
+            directory, base = command.args[0], here
             if directory.startswith(_BINARY_DIRS):
                 continue  # fetched or generated sources: not in the repository
-            for prefix in _SOURCE_DIRS:
-                directory = directory.replace(prefix, here or ".", 1) if directory.startswith(prefix) else directory
-            for prefix in _TOP_DIRS:
-                directory = directory.replace(prefix, ".", 1) if directory.startswith(prefix) else directory
+            for prefix in _SOURCE_DIRS + _TOP_DIRS:
+                if directory.startswith(prefix):
+                    directory, base = directory[len(prefix):].lstrip("/") or ".", here if prefix in _SOURCE_DIRS else ""
+                    break
             if "${" in directory or posixpath.isabs(directory):
                 return None
-            queue.append(posixpath.normpath(posixpath.join(here, directory, "CMakeLists.txt")))
+            queue.append(posixpath.normpath(posixpath.join(base, directory, "CMakeLists.txt")))
     return reached
 
 
