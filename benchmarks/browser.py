@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 # The JavaScript kernel release that targets JupyterLite 0.8 (@jupyterlite/services ^0.8.0;
 # the 0.3 line targets JupyterLite 0.2-0.3).
 JAVASCRIPT_KERNEL = "jupyterlite-javascript-kernel==0.4.0a5"
+JAVASCRIPT_KERNEL_WHEELS = "jupyterlite_javascript_kernel-{}-*.whl".format(JAVASCRIPT_KERNEL.split("==")[1])
 CELLS = 10
 # The starter kernel again, built as a kernel whose language loads shared libraries at run
 # time (WASM_LOADS_SIDE_MODULES: all of libc/libc++ kept, MAIN_MODULE=1): what that costs.
@@ -120,12 +121,12 @@ class Wasm:
         return steps
 
     def javascript_kernel_wheel(self, wheels: Path) -> Path:
-        found = sorted(wheels.glob("jupyterlite_javascript_kernel-0.4.0a5-*.whl"))
+        found = sorted(wheels.glob(JAVASCRIPT_KERNEL_WHEELS))
         if not found:
             self.progress(f"wasm: pip download {JAVASCRIPT_KERNEL} into {wheels}")
             subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--disable-pip-version-check",
                             "-d", str(wheels), JAVASCRIPT_KERNEL], check=True)
-            found = sorted(wheels.glob("jupyterlite_javascript_kernel-0.4.0a5-*.whl"))
+            found = sorted(wheels.glob(JAVASCRIPT_KERNEL_WHEELS))
         return found[0]
 
     def pack(self, wheel: Path) -> Path:

@@ -203,7 +203,7 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def kernel_manager(kernel: Kernel, work: Path, reconnect_ms: int | None = None):
+def kernel_manager(kernel: Kernel, work: Path):
     """A KernelManager for `kernel`, from a kernelspec written for it (argv through the
     launcher), with its own ZeroMQ context; and that context."""
     import zmq
@@ -217,15 +217,13 @@ def kernel_manager(kernel: Kernel, work: Path, reconnect_ms: int | None = None):
         argv = kernel.launcher.command(kernel.argv)
         spec.write_text(json.dumps({"argv": argv, "display_name": kernel.name, "language": kernel.name}))
     context = zmq.Context()
-    if reconnect_ms is not None:
-        context.setsockopt(zmq.RECONNECT_IVL, reconnect_ms)
     manager = KernelManager(kernel_name=kernel.name, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]),
                             connection_file=str(work / f"jc-{kernel.name}-{uuid.uuid4().hex[:8]}.json"), context=context)
     return manager, context
 
 
-def start_with_jupyter_client(kernel: Kernel, work: Path, reconnect_ms: int | None = None):
-    manager, context = kernel_manager(kernel, work, reconnect_ms)
+def start_with_jupyter_client(kernel: Kernel, work: Path):
+    manager, context = kernel_manager(kernel, work)
     manager.start_kernel(env=kernel.launcher.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = manager.client(context=context)
     client.start_channels()
@@ -400,12 +398,12 @@ class Native:
                         client.get_iopub_msg(timeout=0.2)
                     except queue.Empty:
                         break
-            code = {"xmylang": "x = {i} * 2\nx + 1", "ipykernel": "x = {i} * 2\nx + 1", "echo": "x = {i} * 2\nx + 1"}
+            cell_code = "x = {i} * 2\nx + 1"  # the same cell in every kernel's language
 
             numbers = itertools.count(1)  # a new value each cell, so no kernel can cache a reply
 
             def jc(name):
-                cell = code[name].format(i=next(numbers))
+                cell = cell_code.format(i=next(numbers))
                 reply = started[name][1].execute_interactive(cell, timeout=10, output_hook=lambda msg: None)
                 assert reply["content"]["status"] == "ok", reply["content"]
 
@@ -413,7 +411,7 @@ class Native:
 
             def raw(name):
                 client = started[name][2]
-                reply = client.execute(code[name].format(i=next(numbers)))
+                reply = client.execute(cell_code.format(i=next(numbers)))
                 assert reply["status"] == "ok", reply
                 if client.kernel_seconds is not None:
                     inside[name].append(client.kernel_seconds)

@@ -61,8 +61,7 @@ def isolated_environment(home: Path) -> dict[str, str]:
     return env
 
 
-def tree(path: Path) -> dict[str, bytes]:
-    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+tree = template_repo.tree  # relative path -> bytes, as the tests compare trees
 
 
 def tree_difference(expected: Path, found: Path) -> str:
@@ -459,7 +458,7 @@ class Rendering:
         samples: dict[str, list[float]] = {"copy_old": [], "copy_new": [], "update": [], "noop": []}
         from timing import timed
 
-        for index in range(1 + rounds):  # the order is fixed by the journey; the copy of v0.2.0 alternates
+        for index in range(1 + rounds):  # the order is fixed by the journey; the copy of NEW alternates
             order = [("copy_new", copy_new), ("copy_old", copy_old), ("update", update), ("noop", noop)]
             if index % 2:
                 order = order[1:] + order[:1]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-UNITS = {"s": (1.0, "s", 2), "ms": (1e3, "ms", 1), "us": (1e6, "µs", 0), "MB": (1e-6, "MB", 2), "kB": (1e-3, "kB", 0)}
+UNITS = {"s": (1.0, "s", 2), "ms": (1e3, "ms", 1), "MB": (1e-6, "MB", 2)}
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -64,7 +64,7 @@ def test_a_library_made_by_a_macro_comes_over_once():
     assert "if(TINY_WITH_EXTRA)\n    target_sources(xeus-tiny PRIVATE src/extra.cpp)\nendif()" in text
     assert text.count("target_link_libraries(xeus-tiny PRIVATE ${TINY_LIBRARIES})") == 1
     assert text.count("target_compile_options(xeus-tiny PRIVATE -Wall)") == 1  # the library's, not the executable's
-    assert "SHARED\n" in text  # it exported a package
+    assert "    SHARED\n" in text  # it exported a package
     # What the template decides now is gone: library kinds, xeus itself, the executable.
     for gone in ("TINY_BUILD_SHARED", "TINY_BUILD_STATIC", "xeus-static", "find_package(xeus", "add_executable", "xeus-tiny-static"):
         assert gone not in text, gone

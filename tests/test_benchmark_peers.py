@@ -16,15 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import rendering  # benchmarks/rendering.py, the copy benchmark
 
 from samples import BASE
-from template_repo import copy_template
 
 
-def test_the_equivalent_copier_template_renders_the_reference_tree(tmp_path):
-    template = tmp_path / "xeus-kernel-template"
-    template.mkdir()
-    copy_template(template)
+def test_the_equivalent_copier_template_renders_the_reference_tree(template_folder, tmp_path):
     reference = tmp_path / "reference"
-    context = rendering.capture_context(str(template), reference, BASE)
+    context = rendering.capture_context(str(template_folder), reference, BASE)
     equivalent = tmp_path / "copier-equivalent"
     assert rendering.write_trivial_copier_template(reference, context, equivalent) == len(rendering.tree(reference))
     copied = tmp_path / "copied"

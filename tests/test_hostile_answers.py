@@ -263,7 +263,10 @@ def test_yaml_reads_back_with_yaml_1_1_and_1_2_readers(hostile):
             environment = read((r.path / "environment-dev.yml").read_text(encoding="utf-8"))
             if environment["name"] != r.data["project_name"]:
                 failures.append(f"{r}: {reader_name} reads the environment name {environment['name']!r}")
-            for recipe in sorted(r.path.glob("recipe/*/recipe.yaml")):
+            recipes = sorted(r.path.glob("recipe/*/recipe.yaml"))
+            if not recipes:
+                failures.append(f"{r}: no recipe/*/recipe.yaml to read")
+            for recipe in recipes:
                 # rattler-build's own ${{ }} syntax is broken up in the summary.
                 summary = read(recipe.read_text(encoding="utf-8"))["about"]["summary"]
                 if summary != r.data["description"].replace("${{", "$ {{"):
@@ -284,7 +287,9 @@ def test_yaml_strings_that_look_like_other_types_stay_strings(tmp_path):
         assert {key: answers[key] for key in data} == data, reader_name
         for environment in project.glob("environment-*.yml"):
             assert read(environment.read_text(encoding="utf-8"))["name"].startswith("null"), environment
-        for recipe in project.glob("recipe/*/recipe.yaml"):
+        recipes = sorted(project.glob("recipe/*/recipe.yaml"))
+        assert recipes, "no recipe/*/recipe.yaml"
+        for recipe in recipes:
             recipe = read(recipe.read_text(encoding="utf-8"))
             assert (recipe["context"]["name"], recipe["extra"]["recipe-maintainers"]) == ("null", ["1e3"]), reader_name
 

@@ -74,14 +74,16 @@ def kernel(kernels, tmp_path):
     with (tmp_path / "stderr.txt").open("w") as stderr:  # open as long as a restart may use it
         manager.start_kernel(env=env, stderr=stderr)
         client = manager.client()
-        client.start_channels()
-        client.wait_for_ready(timeout=TIMEOUT)
-        yield manager, client
-        client.stop_channels()
-        if manager.is_alive():
-            manager.shutdown_kernel(now=True)
-        else:
-            manager.cleanup_resources()
+        try:
+            client.start_channels()
+            client.wait_for_ready(timeout=TIMEOUT)
+            yield manager, client
+        finally:  # also when it never gets ready: no bridge left running
+            client.stop_channels()
+            if manager.is_alive():
+                manager.shutdown_kernel(now=True)
+            else:
+                manager.cleanup_resources()
 
 
 def reply_to(get, msg_id: str, msg_type: str) -> dict:

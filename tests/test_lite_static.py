@@ -80,7 +80,8 @@ def test_wasm_preset_stops_at_one_clear_error(rendered, toolchain, tmp_path, cas
     # The placeholders that silence CMake's follow-up errors are not cached: the next
     # configure, with the problem fixed, looks for the real tools.
     cache = project / "build/wasm/CMakeCache.txt"
-    cached = cache.read_text() if cache.exists() else ""
+    assert cache.is_file(), output  # the configure got far enough to write its cache
+    cached = cache.read_text()
     assert not re.search(r"^CMAKE_(MAKE_PROGRAM|C_COMPILER|CXX_COMPILER):", cached, re.MULTILINE), cached
 
 
@@ -122,7 +123,9 @@ def test_example_notebooks_are_for_the_kernel_and_keep_outputs(starter_render):
     project, _ = starter_render
     (spec_in,) = (project / "share/jupyter/kernels").glob("*/kernel.json.in")
     spec, kernel = json.loads(spec_in.read_text()), spec_in.parent.name
-    for path in (project / "notebooks").glob("*.ipynb"):
+    notebooks = sorted((project / "notebooks").glob("*.ipynb"))
+    assert notebooks, "the starter render has no example notebook"
+    for path in notebooks:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         assert (notebook["nbformat"], notebook["nbformat_minor"]) == (4, 5)
         assert notebook["metadata"]["kernelspec"] == {

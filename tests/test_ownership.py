@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from pathlib import Path
+import sys
 
+from template_repo import TEMPLATE as ROOT
 from template_repo import copier_config
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "docs/_ext"))
+import xkt_docs  # docs/_ext: its reader of docs/ownership.md, which the docs' reference uses too
+
 MARKERS = {"template": "Managed by xeus-kernel-template", "author": "Yours"}
 # Formats without comments, data files and files whose header copier writes.
 NO_HEADER = ("*.json", "*.json.in", "*.ipynb", "*.png", "LICENSE", ".copier-answers.yml", "runtime-files/*")
 
 
 def documented() -> dict[str, str]:
-    rows = re.findall(r"^\| `([^`]+)` \| (template|author) \|", (ROOT / "docs/ownership.md").read_text(), re.MULTILINE)
-    return {re.sub(r"<(kernel|project)>", "*", path): owner for path, owner in rows}
+    return {re.sub(r"<(kernel|project)>", "*", path): owner for path, owner, _ in xkt_docs.ownership_rows(ROOT)}
 
 
 def owner_of(relative: str, table: dict[str, str]) -> str:

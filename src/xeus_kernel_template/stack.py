@@ -50,7 +50,12 @@ def table() -> dict:
     packaged with the wheel, or at the root of a source checkout (editable installs)."""
     packaged = resources.files("xeus_kernel_template") / "stack.yml"
     source = packaged if packaged.is_file() else Path(__file__).resolve().parents[2] / "stack.yml"
-    return yaml.safe_load(source.read_text(encoding="utf-8"))["stack"]["default"]
+    return _table_of(yaml.safe_load(source.read_text(encoding="utf-8")))
+
+
+def _table_of(document: dict) -> dict:
+    """The table in a loaded stack.yml: its `stack` question's default."""
+    return document["stack"]["default"]
 
 
 def line() -> dict:
@@ -202,7 +207,7 @@ def _yaml():
 
 def load(text: str) -> dict:
     """The table of a stack.yml text (its `stack` question's default)."""
-    return _yaml().load(text)["stack"]["default"]
+    return _table_of(_yaml().load(text))
 
 
 def apply(text: str, changes: list[Change]) -> str:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .stack import line
+from .stack import line, table
 
 # Bump a stage's version when its package set changes: that stage is then provisioned again.
 STAGE_VERSIONS = {"base": "3", "native": "4", "wasm": "5"}
@@ -54,8 +54,8 @@ ROOT_WASM_PYTHON_PACKAGES = (
     f"jupyterlite-xeus{line()['jupyterlite-xeus']}",
     # what `jupyter lite build` uses when present: the contents index of notebooks/, and no
     # warnings about optional packages (as environment-wasm-build.yml has them)
-    "jupyter_server",
-    "jupyterlab_server",
+    f"jupyter_server{table()['conda']['jupyter_server']}",
+    f"jupyterlab_server{table()['conda']['jupyterlab_server']}",
     "libarchive-c",
     "playwright",
 )

@@ -188,7 +188,7 @@ def thin_cmake_lists(
     kernelspec: dict | None,
     with_runtime_files: bool,
 ) -> ThinBuild:
-    top = [c for c in commands if c.file == "CMakeLists.txt"] or commands
+    top = commands  # the top-level CMakeLists.txt's, as written (both callers)
     conditions = dict(zip(map(id, top), _conditions(top), strict=True))
     carried: list[str] = []
     replaced: list[str] = []

@@ -23,6 +23,7 @@ import yaml
 from .cmake_model import CMakeModel, split_flags
 from .envs import Command, Environment, Pixi, conda_environment, expand_commands, read_pixi
 from .parsing import (
+    SOURCE_DIR_VARIABLES,
     CMakeCommand,
     annotate_branches,
     collect_variables,
@@ -242,8 +243,9 @@ def _is_cmake_file(path: str) -> bool:
     return base == "CMakeLists.txt" or base.endswith(".cmake")
 
 
+# Of parsing.SOURCE_DIR_VARIABLES: those naming the current file's folder; the others name the top.
 _SOURCE_DIRS = ("${CMAKE_CURRENT_SOURCE_DIR}", "${CMAKE_CURRENT_LIST_DIR}")
-_TOP_DIRS = ("${CMAKE_SOURCE_DIR}", "${PROJECT_SOURCE_DIR}")
+_TOP_DIRS = tuple(v for v in SOURCE_DIR_VARIABLES if v not in _SOURCE_DIRS)
 _BINARY_DIRS = ("${CMAKE_BINARY_DIR}", "${CMAKE_CURRENT_BINARY_DIR}", "${PROJECT_BINARY_DIR}")
 
 
@@ -276,7 +278,8 @@ def _built_lists(parsed: dict[str, list[CMakeCommand]]) -> set[str] | None:
 def xk_cmake(root: Any, xk_repo: RepoTree) -> CMakeProject:
     """Fixture: the CMake files of the build (the top CMakeLists.txt, those it reaches through
     add_subdirectory(), every *.cmake), comments stripped, split into commands. A
-    CMakeLists.txt that nothing adds (a leftover test/CMakeLists.txt, say) is not read."""
+    CMakeLists.txt that nothing adds (a leftover test/CMakeLists.txt, say) is parsed (its
+    problems are still reported) but left out of the model."""
     files = [f for f in xk_repo.files if _is_cmake_file(f)]
     # The top-level CMakeLists.txt first, then by depth: simple set() values resolve in
     # the order CMake would usually meet them.

@@ -192,14 +192,15 @@ class XK206(XKCheck):
         return self.fail("no " + " and no ".join(missing)) if missing else True
 
 
-_HAND_SETTINGS = {"MAIN_MODULE", "--bind", "-lembind"}
+# What xeus_wasm_link_options() sets: a flag by hand giving one of these values repeats it.
+# (MAIN_MODULE=2 is another choice, not a repeat: keep only what the kernel and its linked
+# side modules use; cmake/XeusKernel.cmake makes it for kernels that load no other side
+# module at run time.)
+_HAND_SETTINGS = {"MAIN_MODULE": {"1"}, "--bind": {""}, "-lembind": {""}}
 
 
-def _narrows(flag) -> bool:
-    """MAIN_MODULE=2 is not a repeat of the helper's MAIN_MODULE=1 but a narrower choice (keep
-    only what the kernel and its linked side modules use): cmake/XeusKernel.cmake makes it for
-    kernels that load no other side module at run time."""
-    return flag.setting == "MAIN_MODULE" and flag.value.strip().strip("'\"") == "2"
+def _repeats_helper(flag) -> bool:
+    return flag.value in _HAND_SETTINGS.get(flag.setting, ())
 
 
 def _helper_targets(cmake: CMakeProject) -> list:
@@ -229,8 +230,7 @@ class XK207(XKCheck):
         places: dict[str, None] = {}
         for target in helped:
             for flag in xk_cmake.model.flags_of(target):
-                if flag.setting in _HAND_SETTINGS and posixpath.basename(flag.file) != "WasmBuildOptions.cmake" \
-                        and not _narrows(flag):
+                if _repeats_helper(flag) and posixpath.basename(flag.file) != "WasmBuildOptions.cmake":
                     shown = flag.setting if flag.setting.startswith("-") else f"{flag.setting}"
                     places.setdefault(f"`{shown}` at {flag.where}", None)
                     self.at(flag.file, flag.line)
