@@ -19,7 +19,8 @@
 #     [KERNELSPEC_ENV <NAME=value>...])  # environment of the native kernel (kernel.json env)
 #
 # Creates the library, the kernel executable (native: <kernel_name>, from src/main.cpp and
-# your start-up hooks in src/native_startup.cpp; wasm: <kernel_name>.js/.wasm[/.data]), the
+# your start-up hooks in src/native_startup.cpp; wasm: <kernel_name>.js/.wasm[/.data]; both
+# make the interpreter with your src/interpreter_factory.cpp), the
 # kernelspec in the build tree and the install rules. Defines <KERNEL>_KERNEL_VERSION (the
 # project version) and, with runtime files, <KERNEL>_KERNEL_RUNTIME_DIR for the sources.
 
@@ -47,6 +48,12 @@ if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
 endif()
 
 include("${CMAKE_CURRENT_LIST_DIR}/XeusKernelSpec.cmake")
+
+# The build tree ignores itself, wherever it is (the presets' build/, or a folder of yours):
+# the author's .gitignore need not know where builds go.
+if(NOT CMAKE_BINARY_DIR STREQUAL CMAKE_SOURCE_DIR AND NOT EXISTS "${CMAKE_BINARY_DIR}/.gitignore")
+    file(WRITE "${CMAKE_BINARY_DIR}/.gitignore" "# Written by cmake/XeusKernel.cmake: a build tree.\n*\n")
+endif()
 
 function(_xeus_kernel_build_tree kernel library spec_source tree output_property runtime_dir)
     # The library too: a shared one (a DLL on Windows) must sit next to the executable.
@@ -119,6 +126,17 @@ check_required_components(@library@)
         "${CMAKE_CURRENT_BINARY_DIR}/${library}ConfigVersion.cmake" DESTINATION "${package_dir}")
 endfunction()
 
+# An author-owned source both entry points need, in <variable>: a clear error when it is
+# gone (the template writes it once and never again).
+function(_xeus_kernel_author_file variable path what)
+    set(file "${PROJECT_SOURCE_DIR}/${path}")
+    if(NOT EXISTS "${file}")
+        message(FATAL_ERROR "${path} is missing: it holds ${what}. "
+            "Restore it from the template's starter version (git history or a fresh render).")
+    endif()
+    set(${variable} "${file}" PARENT_SCOPE)
+endfunction()
+
 function(xeus_kernel_add kernel)
     cmake_parse_arguments(PARSE_ARGV 1 arg "SHARED;WASM_LOADS_SIDE_MODULES"
         "LIBRARY;RUNTIME_FILES;KERNELSPEC_METADATA" "SOURCES;SIDE_MODULES;KERNELSPEC_ENV")
@@ -171,13 +189,14 @@ function(xeus_kernel_add kernel)
         METADATA "${arg_KERNELSPEC_METADATA}" ENV ${spec_env})
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${spec_source}")
 
+    _xeus_kernel_author_file(factory src/interpreter_factory.cpp "make_interpreter() (interpreter_factory.hpp)")
     if(EMSCRIPTEN)
         find_package(xeus-lite ${XEUS_KERNEL_XEUS_LITE_VERSION} REQUIRED)
         include(WasmBuildOptions)  # xeus's wasm flags: MAIN_MODULE, exceptions, embind
         target_link_libraries(${library} PUBLIC xeus-lite)
         xeus_wasm_compile_options(${library})
 
-        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main_emscripten_kernel.cpp")
+        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main_emscripten_kernel.cpp" "${factory}")
         target_link_libraries(${kernel} PRIVATE ${library})
         xeus_wasm_compile_options(${kernel})
         # node as well: the kernel's node test loads the very module the browser gets.
@@ -212,12 +231,8 @@ function(xeus_kernel_add kernel)
         find_package(xeus-zmq ${XEUS_KERNEL_XEUS_ZMQ_VERSION} REQUIRED)
         target_link_libraries(${library} PUBLIC xeus)
 
-        set(startup "${PROJECT_SOURCE_DIR}/src/native_startup.cpp")
-        if(NOT EXISTS "${startup}")
-            message(FATAL_ERROR "src/native_startup.cpp is missing: it holds your native start-up hooks "
-                "(native_startup.hpp declares them). Restore it from the template's starter version.")
-        endif()
-        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main.cpp" "${startup}")
+        _xeus_kernel_author_file(startup src/native_startup.cpp "your native start-up hooks (native_startup.hpp)")
+        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main.cpp" "${startup}" "${factory}")
         target_link_libraries(${kernel} PRIVATE ${library} xeus-zmq)
         install(TARGETS ${kernel} RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
         if(arg_RUNTIME_FILES)

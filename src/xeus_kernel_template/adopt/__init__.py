@@ -35,9 +35,10 @@ import copier
 import yaml
 
 from ..review import score as review_score
-from ..review.fixtures import read_text, xk_kernelspecs, xk_wasm_glue
-from ..review.parsing import collect_variables
-from .cmake import thin_cmake_lists
+from ..review.fixtures import read_text, xk_cpp, xk_kernelspecs, xk_tests, xk_wasm_glue
+from ..review.parsing import collect_variables, parse_cmake
+from .cmake import SUSPENDING, thin_cmake_lists
+from .entry_points import derived_classes, interpreter_factory
 from .infer import Inference, NotAKernel, infer
 
 DEFAULT_TEMPLATE = "gh:xeus-kernel-template/xeus-kernel-template"
@@ -54,6 +55,9 @@ CUSTOM_MAIN = {
     "environment variables": re.compile(r"\b(setenv|_putenv|putenv)\s*\("),
     "a debugger": re.compile(r"make_.*debugger|xdebugger"),
 }
+
+
+ACTIONS = {"new": "add", "replaced": "replace", "merged": "merge"}  # how a written file changes
 
 
 class AdoptError(RuntimeError):
@@ -78,6 +82,7 @@ class Plan:
     score_before: str = ""
     score_after: str = ""
     failed_after: list[str] = dataclasses.field(default_factory=list)
+    ledger: list = dataclasses.field(default_factory=list)  # where each command of the kernel's CMake went
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -191,19 +196,85 @@ def render(template: str, destination: Path, inference: Inference, data: dict[st
     return answers, list(worker.all_skip_if_exists), str(answers.get("_commit", ""))
 
 
+FACTORY = "src/interpreter_factory.cpp"
+
+
+def _other_cmake_files(root: Path, inference: Inference) -> dict[str, list]:
+    """The CMake files the build reaches besides the top CMakeLists.txt, as written: they stay."""
+    found = {}
+    for path in inference.cmake.files:
+        if path == "CMakeLists.txt":
+            continue
+        text, _ = read_text(root, path)
+        found[path], _ = parse_cmake(text or "", path)
+    return found
+
+
+def _suspending_calls(root: Path, inference: Inference) -> list[str]:
+    """Where the kernel's C++ calls something that needs asyncify or JSPI ("src/x.cpp: emscripten_sleep")."""
+    calls = []
+    for path, code in sorted(xk_cpp(root, inference.tree).files.items()):
+        calls += [f"{path}: {name}" for name in dict.fromkeys(m.group(1) for m in SUSPENDING.finditer(code))]
+    return calls
+
+
+def _carry_factory(root: Path, rendered_dir: Path, inference: Inference, answers: dict[str, Any],
+                   tracked: set[str]) -> tuple[list[str], list[str]]:
+    """Write into the render the src/interpreter_factory.cpp that makes the interpreter as the
+    kernel's former entry points did: (carried, needs a human)."""
+    if not (rendered_dir / FACTORY).is_file() or (root / FACTORY).exists():
+        return [], []
+    sources = xk_cpp(root, inference.tree).files
+    entry_points = {path: code for path, code in sources.items()
+                    if path in tracked and re.fullmatch(r"src/main[^/]*\.(cpp|cc|cxx)", path)}
+    factory = interpreter_factory(
+        entry_points, namespace=answers["cpp_namespace"], interpreter_class=answers["interpreter_class"],
+        interpreter_header=answers["interpreter_header"],
+        factory_header=f"{answers['project_name']}/interpreter_factory.hpp",
+        classes=derived_classes(sources) | {answers["interpreter_class"]}, files=set(inference.tree.files),
+    )
+    if factory.text is not None:
+        (rendered_dir / FACTORY).write_text(factory.text, encoding="utf-8")
+    return factory.carried, factory.needs_human
+
+
+def _merge_gitignore(root: Path, rendered_dir: Path, tracked: set[str]) -> bool:
+    """The kernel's .gitignore with the template's patterns it lacks appended, written into the
+    render: True when that changes the kernel's file."""
+    if ".gitignore" not in tracked or not (rendered_dir / ".gitignore").is_file():
+        return False
+    own = (root / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    patterns = {line.strip() for line in own.splitlines()}
+    missing = [line for line in (rendered_dir / ".gitignore").read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.startswith("#") and line.strip() not in patterns]
+    if not missing:
+        return False
+    merged = own.rstrip("\n") + "\n\n# The template's patterns (added by xeus-kernel-template adopt)\n" + "\n".join(missing) + "\n"
+    (rendered_dir / ".gitignore").write_text(merged, encoding="utf-8")
+    return True
+
+
 def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers: dict[str, Any],
                   author_owned: list[str], release: str) -> Plan:
     tracked = _tracked(root)
+    gitignore_merged = _merge_gitignore(root, rendered_dir, tracked)
+    factory_carried, factory_human = _carry_factory(root, rendered_dir, inference, answers, tracked)
     rendered = sorted(p.relative_to(rendered_dir).as_posix() for p in rendered_dir.rglob("*") if p.is_file())
     written: dict[str, str] = {}
     kept: list[str] = []
     ignored: list[str] = []
+    own_suites = [s.path for s in xk_tests(root, inference.tree).kernel_suites if s.path in tracked]
+    generated_suite = f"test/test_{answers['kernel_name']}_kernel.py"
     for path in rendered:
         exists = (root / path).is_file()
         if path == "CMakeLists.txt":
             continue
+        if path == generated_suite and not exists and own_suites:
+            continue  # the kernel's own protocol suite is the one ctest runs
         if exists and path not in tracked:  # ignored by git: it could not be given back
             ignored.append(path)
+        elif path == ".gitignore" and gitignore_merged:
+            written[path] = "merged"
         elif _skipped(path, author_owned) and exists:
             kept.append(path)
         elif not exists:
@@ -215,12 +286,21 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     specs = [s for s in _kernelspecs(root, inference) if s.name == kernel]
     build = thin_cmake_lists(
         inference.top_level, collect_variables(inference.top_level),
+        other_files=_other_cmake_files(root, inference), suspending_calls=_suspending_calls(root, inference),
         project=answers["project_name"], version=inference.answers.get("project_version", "0.1.0"),
         description=answers.get("description", ""), kernel=kernel,
         interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,
         kernelspec=specs[0].data if specs else None, with_runtime_files=bool(answers.get("with_runtime_files")),
     )
     notes += [f"{path} is ignored by git, so adopt leaves it as it is: compare it with the template's" for path in ignored]
+    if own_suites and generated_suite not in tracked:
+        build.carried.append(f"the kernel's protocol suite {', '.join(own_suites)}: ctest runs it (test/*.py); "
+                             f"no generated {generated_suite} beside it")
+    calls = _suspending_calls(root, inference)
+    if calls and answers.get("with_wasm") and not any("asyncify" in line for line in build.needs_human):
+        notes.append(f"{calls[0]}{' (and more)' if len(calls) > 1 else ''} suspends the kernel: in wasm it aborts "
+                     f"without asyncify or JSPI, which the template leaves out; replace the call, or add the "
+                     f"flags in CMakeLists.txt")
     kept += ignored
     if answers.get("pygments_lexer") == "text" and "pygments_lexer" not in inference.answers:
         notes.append(
@@ -238,10 +318,12 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
         else _lines(rendered_dir if f in written else root, [f]) for f in author_glue
     )
     glue_after_lines = glue_author_lines + _lines(rendered_dir, [f for f in glue_after if f not in author_glue])
-    return Plan(
-        answers, release, written, kept, removed, build.text, build.carried, build.replaced,
-        inference.notes + build.needs_human + notes, _lines(root, glue_before), glue_after_lines, glue_author_lines,
+    plan = Plan(
+        answers, release, written, kept, removed, build.text, build.carried + factory_carried, build.replaced,
+        inference.notes + build.needs_human + factory_human + notes, _lines(root, glue_before), glue_after_lines, glue_author_lines,
     )
+    plan.ledger = build.ledger
+    return plan
 
 
 def _kernelspecs(root: Path, inference: Inference):
@@ -307,7 +389,7 @@ def report(plan: Plan, *, dry_run: bool, write: Callable[[str], None] = print) -
         write(f"  {key:<24} {value!r:<36} {plan.sources.get(key, 'the template default')}")
     write("Files:" if not dry_run else "Plan (--dry-run: nothing is written):")
     for path, how in sorted(plan.written.items()):
-        write(f"  {'replace' if how == 'replaced' else 'add':<8} {path}")
+        write(f"  {ACTIONS[how]:<8} {path}")
     write(f"  {'rewrite':<8} CMakeLists.txt ({len(plan.cmake_lists.splitlines())} lines, yours)")
     for path, why in sorted(plan.removed.items()):
         write(f"  {'remove':<8} {path}: {why}")
