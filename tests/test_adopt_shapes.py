@@ -237,3 +237,21 @@ def test_then_copier_update_has_no_conflict(grown):
     update(repo, AFTER, unsafe=False)
     assert not leftovers(repo)
     assert not [line for line in status(repo) if line.startswith(("UU", "AA"))]
+
+
+@pytest.mark.native
+def test_adopt_builds_what_it_plans_and_says_when_it_does_not_build(releases, toolchain, tmp_path):  # noqa: F811
+    """The plan's success is a tree that builds, not a score: adopt builds its trial copy."""
+    repo = legacy_repository("calc", tmp_path / "calc")
+    grow(repo)
+    assert adopt(repo, template=str(releases), vcs_ref=BEFORE, dry_run=True, toolchain=toolchain).built == "built"
+    # main() makes the interpreter from a local of its own: adopt cannot carry that, says so,
+    # and the build of the default factory (a deleted default constructor) fails, visibly.
+    main = (repo / "src/main.cpp").read_text()
+    (repo / "src/main.cpp").write_text(main.replace("(argc, argv)", "(argc - skipped, argv + skipped)").replace(
+        "int main(int argc, char* argv[])\n{", "int main(int argc, char* argv[])\n{\n    int skipped = 0;"))
+    commit_all(repo, "main() skips arguments")
+    plan = adopt(repo, template=str(releases), vcs_ref=BEFORE, dry_run=True, toolchain=toolchain)
+    assert any("with names of its main()" in line and "skipped" in line for line in plan.needs_human)
+    assert plan.built.startswith("failed at `cmake --build --preset native`")
+    assert "kernel_interpreter" in plan.built

@@ -35,6 +35,7 @@ import copier
 import yaml
 
 from ..review import score as review_score
+from ..toolchain import Toolchain, find_host_toolchain
 from ..review.fixtures import read_text, xk_cpp, xk_kernelspecs, xk_tests, xk_wasm_glue
 from ..review.parsing import collect_variables, parse_cmake
 from .cmake import SUSPENDING, thin_cmake_lists
@@ -83,6 +84,7 @@ class Plan:
     score_after: str = ""
     failed_after: list[str] = dataclasses.field(default_factory=list)
     ledger: list = dataclasses.field(default_factory=list)  # where each command of the kernel's CMake went
+    built: str = "not built"  # the native build of the adopted tree: "built", or why not
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -340,6 +342,19 @@ def apply(plan: Plan, rendered_dir: Path, root: Path) -> None:
         (root / path).unlink(missing_ok=True)
 
 
+def build_check(tree: Path, toolchain: Toolchain | None) -> str:
+    """Configure and build the adopted *tree* natively (its presets): "built", or what stopped it."""
+    if toolchain is None:
+        return "not built: no xeus toolchain (an environment from environment-dev.yml, CONDA_PREFIX or XEUS_PREFIX)"
+    tc = toolchain.with_binds([tree.parent])
+    for step in (["cmake", "--preset", "native"], ["cmake", "--build", "--preset", "native"]):
+        result = tc.run(step, cwd=tree, env=tc.build_environment(), check=False)
+        if result.returncode != 0:
+            errors = [line.strip() for line in result.stdout.splitlines() if re.search(r"error|Error", line)]
+            return f"failed at `{' '.join(step)}`: {(errors or ['see the output'])[0][:160]}"
+    return "built"
+
+
 def score(root: Path) -> tuple[str, list[str]]:
     """The reviewer's score (passed/total) and the failing check IDs."""
     result = review_score(root)
@@ -354,8 +369,10 @@ def adopt(
     data: dict[str, str] | None = None,
     interactive: bool = False,
     dry_run: bool = False,
+    toolchain: Toolchain | None | str = "find",
 ) -> Plan:
-    """Adopt the kernel repository at *root* (see the module's documentation)."""
+    """Adopt the kernel repository at *root* (see the module's documentation). The adopted
+    tree is built natively with *toolchain* ("find": the user's xeus, if any; None: no build)."""
     root = root.resolve()
     check_repository(root)
     try:
@@ -377,6 +394,7 @@ def adopt(
         shutil.copytree(root, trial, ignore=shutil.ignore_patterns(".git"), symlinks=True)
         apply(plan, work / "render", trial)
         plan.score_after, plan.failed_after = score(trial)
+        plan.built = build_check(trial, find_host_toolchain() if toolchain == "find" else toolchain)
         if not dry_run:
             apply(plan, work / "render", root)
     return plan
@@ -408,6 +426,7 @@ def report(plan: Plan, *, dry_run: bool, write: Callable[[str], None] = print) -
           f"({plan.glue_after} with the template's own)")
     failed = f" (failing: {', '.join(plan.failed_after)})" if plan.failed_after else ""
     write(f"Reviewer score: {plan.score_before} before, {plan.score_after} after{failed}")
+    write(f"Native build of the adopted tree: {plan.built}")
     if dry_run:
         write("Nothing was changed. Run again without --dry-run to apply the plan.")
     else:
