@@ -14,6 +14,7 @@ kernel's own tests pass."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -255,3 +256,49 @@ def test_adopt_builds_what_it_plans_and_says_when_it_does_not_build(releases, to
     assert any("with names of its main()" in line and "skipped" in line for line in plan.needs_human)
     assert plan.built.startswith("failed at `cmake --build --preset native`")
     assert "kernel_interpreter" in plan.built
+
+
+SECOND_SPEC = """\
+{
+  "display_name": "Calc (hexadecimal)",
+  "language": "calc",
+  "argv": ["@CMAKE_INSTALL_PREFIX@/bin/xcalc", "--base", "16", "-f", "{connection_file}"],
+  "metadata": {"calc_base": 16}
+}
+"""
+
+KERNEL_INFO = """\
+import json, sys
+from jupyter_client.manager import start_new_kernel
+manager, client = start_new_kernel(kernel_name=sys.argv[1], startup_timeout=60)
+try:
+    print(json.dumps(client.kernel_info(reply=True, timeout=30)["content"]["language_info"]))
+finally:
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+"""
+
+
+@pytest.mark.native
+def test_several_kernelspecs_of_one_executable_all_survive(releases, toolchain, tmp_path):  # noqa: F811
+    repo = legacy_repository("calc", tmp_path / "calc")
+    (repo / "share/jupyter/kernels/xcalc-hex").mkdir()
+    (repo / "share/jupyter/kernels/xcalc-hex/kernel.json.in").write_text(SECOND_SPEC)
+    commit_all(repo, "A second kernelspec")
+    plan = adopt(repo, template=str(releases), vcs_ref=BEFORE, toolchain=None)
+    assert "share/jupyter/kernels/xcalc-hex/kernel.json.in" in plan.removed
+    call = ('xeus_kernel_add_spec(xcalc-hex KERNEL xcalc\n    DISPLAY_NAME [[Calc (hexadecimal)]]\n    LANGUAGE calc\n'
+            '    ARGS --base 16\n    KERNELSPEC_METADATA [[{"calc_base": 16}]])')
+    assert call in (repo / "CMakeLists.txt").read_text()
+    tc = toolchain.with_binds([tmp_path])
+    result = tc.run(["cmake", "--workflow", "--preset", "native"], cwd=repo, env=tc.build_environment(), check=False)
+    assert result.returncode == 0, result.stdout[-8000:]
+    spec = json.loads((repo / "build/native/share/jupyter/kernels/xcalc-hex/kernel.json").read_text())
+    assert spec["argv"][1:] == ["--base", "16", "-f", "{connection_file}"] and spec["argv"][0].endswith("/bin/xcalc")
+    assert spec["display_name"] == "Calc (hexadecimal)" and spec["metadata"]["calc_base"] == 16
+    assert spec["metadata"]["wasm_name"] == "xcalc"
+    script = tmp_path / "kernel_info.py"
+    script.write_text(KERNEL_INFO)
+    started = tc.run([tc.python, str(script), "xcalc-hex"], cwd=repo,
+                     env={"JUPYTER_PATH": str(repo / "build/native/share/jupyter")}, check=False)
+    assert started.returncode == 0 and json.loads(started.stdout.splitlines()[-1])["name"] == "calc", started.stdout[-3000:]

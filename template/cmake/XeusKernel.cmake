@@ -18,6 +18,8 @@
 #     [KERNELSPEC_METADATA <json>]  # a JSON object merged into kernel.json's metadata
 #     [KERNELSPEC_ENV <NAME=value>...])  # environment of the native kernel (kernel.json env)
 #
+# and, for more kernelspecs of the same executable, xeus_kernel_add_spec() (below).
+#
 # Creates the library, the kernel executable (native: <kernel_name>, from src/main.cpp and
 # your start-up hooks in src/native_startup.cpp; wasm: <kernel_name>.js/.wasm[/.data]; both
 # make the interpreter with your src/interpreter_factory.cpp), the
@@ -58,25 +60,38 @@ endif()
 function(_xeus_kernel_build_tree kernel library spec_source tree output_property runtime_dir)
     # The library too: a shared one (a DLL on Windows) must sit next to the executable.
     set_target_properties(${kernel} ${library} PROPERTIES ${output_property} "${tree}/bin")
-    set(spec_dir "${tree}/share/jupyter/kernels/${kernel}")
-    set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
+    _xeus_kernel_build_tree_spec(${kernel} ${kernel} "${spec_source}" "${tree}" "${runtime_dir}")
+endfunction()
+
+# The kernelspec <spec> of <kernel> in the build tree <tree>, with the arguments after ARGN.
+function(_xeus_kernel_build_tree_spec spec kernel spec_source tree runtime_dir)
+    set(spec_dir "${tree}/share/jupyter/kernels/${spec}")
     set(arguments SOURCE "${spec_source}" OUTPUT "${spec_dir}"
-        EXECUTABLE "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}")
+        EXECUTABLE "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}" ARGS ${ARGN})
     if(runtime_dir)
         string(TOUPPER "${kernel}_RUNTIME_DIR" runtime_variable)
         list(APPEND arguments RUNTIME_VARIABLE ${runtime_variable} RUNTIME_DIR "${runtime_dir}")
     endif()
     xeus_kernel_write_spec(${arguments})
-    file(GLOB logos "${source_dir}/logo-*")
+    _xeus_kernel_logos(logos ${spec} ${kernel})
     file(COPY ${logos} DESTINATION "${spec_dir}")
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${logos})
 endfunction()
 
+# The logos of kernelspec <spec>: its own folder's, else its kernel's.
+function(_xeus_kernel_logos out spec kernel)
+    file(GLOB logos "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${spec}/logo-*")
+    if(NOT logos)
+        file(GLOB logos "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}/logo-*")
+    endif()
+    set(${out} ${logos} PARENT_SCOPE)
+endfunction()
+
 # Install the kernelspec, writing kernel.json at install time for the actual prefix.
-function(_xeus_kernel_install_spec kernel spec_source runtime_files side_modules)
-    set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
-    set(destination "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${kernel}")
-    file(GLOB logos "${source_dir}/logo-*")
+# Install rules of kernelspec <spec> of <kernel>, with the arguments after ARGN.
+function(_xeus_kernel_install_spec spec kernel spec_source runtime_files side_modules)
+    set(destination "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${spec}")
+    _xeus_kernel_logos(logos ${spec} ${kernel})
     install(FILES ${logos} DESTINATION "${destination}")
     # argv[0] = PREFIX/bin/<kernel>: jupyterlite-xeus and metadata.wasm_name loaders find it.
     set(prefix "\${CMAKE_INSTALL_PREFIX}")
@@ -85,7 +100,7 @@ function(_xeus_kernel_install_spec kernel spec_source runtime_files side_modules
         string(APPEND executable "${CMAKE_EXECUTABLE_SUFFIX}")
     endif()
     set(arguments SOURCE "${spec_source}"
-        OUTPUT "\$ENV{DESTDIR}${prefix}/${destination}" EXECUTABLE "${executable}")
+        OUTPUT "\$ENV{DESTDIR}${prefix}/${destination}" EXECUTABLE "${executable}" ARGS ${ARGN})
     if(runtime_files AND NOT EMSCRIPTEN)
         string(TOUPPER "${kernel}_RUNTIME_DIR" runtime_variable)
         list(APPEND arguments RUNTIME_VARIABLE ${runtime_variable}
@@ -248,7 +263,11 @@ function(xeus_kernel_add kernel)
         endif()
     endif()
 
-    _xeus_kernel_install_spec(${kernel} "${spec_merged}" "${arg_RUNTIME_FILES}" "${arg_SIDE_MODULES}")
+    _xeus_kernel_install_spec(${kernel} ${kernel} "${spec_merged}" "${arg_RUNTIME_FILES}" "${arg_SIDE_MODULES}")
+    # What xeus_kernel_add_spec() needs to write more kernelspecs of this kernel.
+    set_target_properties(${kernel} PROPERTIES XEUS_KERNEL_SPEC_SOURCE "${spec_source}"
+        XEUS_KERNEL_RUNTIME_FILES "${arg_RUNTIME_FILES}" XEUS_KERNEL_RUNTIME_DIR "${runtime_source}"
+        XEUS_KERNEL_SIDE_MODULES "${arg_SIDE_MODULES}")
 
     # Kernelspec for the kernel in the build tree: JUPYTER_PATH=<build>/share/jupyter finds
     # it, which is what the tests use. The executable goes to <build>/bin, as once installed.
@@ -265,6 +284,53 @@ function(xeus_kernel_add kernel)
                 RUNTIME_OUTPUT_DIRECTORY "${runtime_source}")
         endif()
         _xeus_kernel_add_tests(${kernel} "${multi_config}")
+    endif()
+endfunction()
+
+#   xeus_kernel_add_spec(<spec_name> KERNEL <kernel_name> DISPLAY_NAME <name>
+#     [LANGUAGE <language>]          # default: the kernel's
+#     [ARGS <argument>...]           # after argv[0]: what makes this kernelspec differ
+#     [KERNELSPEC_METADATA <json>] [KERNELSPEC_ENV <NAME=value>...])
+# Another kernelspec of the same kernel executable (a language standard, a mode): its own
+# folder share/jupyter/kernels/<spec_name>/ (logos there, or the kernel's), in the build tree
+# and installed, natively and in wasm (argv[0] names the same module).
+function(xeus_kernel_add_spec spec)
+    cmake_parse_arguments(PARSE_ARGV 1 arg "" "KERNEL;DISPLAY_NAME;LANGUAGE;KERNELSPEC_METADATA"
+        "ARGS;KERNELSPEC_ENV")
+    if(NOT arg_KERNEL OR NOT TARGET ${arg_KERNEL} OR "${arg_DISPLAY_NAME}" STREQUAL "")
+        message(FATAL_ERROR "xeus_kernel_add_spec(${spec}) needs KERNEL <a kernel of xeus_kernel_add()> "
+            "and DISPLAY_NAME <name>")
+    endif()
+    if(arg_UNPARSED_ARGUMENTS)
+        message(FATAL_ERROR "xeus_kernel_add_spec(${spec}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+    endif()
+    set(kernel ${arg_KERNEL})
+    get_target_property(spec_source ${kernel} XEUS_KERNEL_SPEC_SOURCE)
+    get_target_property(runtime_files ${kernel} XEUS_KERNEL_RUNTIME_FILES)
+    get_target_property(runtime_source ${kernel} XEUS_KERNEL_RUNTIME_DIR)
+    get_target_property(side_modules ${kernel} XEUS_KERNEL_SIDE_MODULES)
+    set(spec_merged "${CMAKE_CURRENT_BINARY_DIR}/xeus-kernel/${spec}/kernel.json.in")
+    set(spec_env "")
+    if(NOT EMSCRIPTEN)
+        set(spec_env ${arg_KERNELSPEC_ENV})
+    endif()
+    xeus_kernel_merge_spec(SOURCE "${spec_source}" OUTPUT "${spec_merged}" METADATA "${arg_KERNELSPEC_METADATA}"
+        DISPLAY_NAME "${arg_DISPLAY_NAME}" LANGUAGE "${arg_LANGUAGE}" ENV ${spec_env})
+    _xeus_kernel_install_spec(${spec} ${kernel} "${spec_merged}" "${runtime_files}" "${side_modules}" ${arg_ARGS})
+    if(NOT EMSCRIPTEN)
+        if(NOT runtime_files)
+            set(runtime_source "")
+        endif()
+        get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+        if(multi_config)
+            foreach(config IN LISTS CMAKE_CONFIGURATION_TYPES)
+                _xeus_kernel_build_tree_spec(${spec} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}/${config}"
+                    "${runtime_source}" ${arg_ARGS})
+            endforeach()
+        else()
+            _xeus_kernel_build_tree_spec(${spec} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}" "${runtime_source}"
+                ${arg_ARGS})
+        endif()
     endif()
 endfunction()
 

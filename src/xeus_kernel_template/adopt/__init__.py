@@ -285,10 +285,13 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
             written[path] = "replaced"
     kernel = answers["kernel_name"]
     removed, notes = _legacy(root, inference, set(rendered), tracked)
-    specs = [s for s in _kernelspecs(root, inference) if s.name == kernel]
+    all_specs = _kernelspecs(root, inference)
+    specs = [s for s in all_specs if s.name == kernel]
+    others = {s.name: s.data for s in all_specs if s.name != kernel and isinstance(s.data, dict)}
     build = thin_cmake_lists(
         inference.top_level, collect_variables(inference.top_level),
         other_files=_other_cmake_files(root, inference), suspending_calls=_suspending_calls(root, inference),
+        other_kernelspecs=others,
         project=answers["project_name"], version=inference.answers.get("project_version", "0.1.0"),
         description=answers.get("description", ""), kernel=kernel,
         interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,

@@ -285,6 +285,7 @@ def thin_cmake_lists(
     with_runtime_files: bool,
     other_files: dict[str, list[CMakeCommand]] | None = None,
     suspending_calls: list[str] | None = None,
+    other_kernelspecs: dict[str, dict] | None = None,
 ) -> ThinBuild:
     """The thin CMakeLists.txt, and where each command of the kernel's CMake went.
 
@@ -487,8 +488,9 @@ def thin_cmake_lists(
                 ledger.add(command, "carried", f"{_short(command)}: stays in {path}")
 
     metadata, env = _kernelspec_fields(kernelspec, ledger)
+    specs = [_add_spec(name, data, kernel, ledger) for name, data in sorted((other_kernelspecs or {}).items())]
     text = _render(project, version, description, kernel, exported, sources, with_runtime_files, metadata, env, own,
-                   targets, ledger)
+                   targets, ledger, [s for s in specs if s])
     return ThinBuild(text, library, sources, exported, ledger.of("carried"), ledger.of("replaced"),
                      human_notes + ledger.of("human"), ledger.entries)
 
@@ -563,8 +565,38 @@ def _kernelspec_fields(kernelspec: dict | None, ledger: _Ledger) -> tuple[dict, 
     return metadata, env
 
 
+def _add_spec(name: str, data: dict, kernel: str, ledger: _Ledger) -> str | None:
+    """xeus_kernel_add_spec() for another kernelspec of the kernel's executable, or None (for
+    a human) when it runs another program."""
+    argv = [a for a in data.get("argv", []) if isinstance(a, str)]
+    program = re.split(r"[/\\]", argv[0])[-1].removesuffix(".exe") if argv else ""
+    if program != kernel:
+        ledger.add(None, "human", f"kernelspec {name} runs {argv[0] if argv else 'nothing'}, not {kernel}: "
+                                  f"not carried over")
+        return None
+    arguments = [a for a in argv[1:] if a not in ("-f", "{connection_file}")]
+    metadata = {k: v for k, v in (data.get("metadata") or {}).items() if k not in ("wasm_name", "debugger", "shared")}
+    env = data.get("env") or {}
+    display = str(data.get("display_name") or name)
+    if PLACEHOLDER in display:
+        ledger.add(None, "human", f"kernelspec {name}: display_name came from CMake (@VAR@): set DISPLAY_NAME")
+        display = name
+    call = [f"xeus_kernel_add_spec({name} KERNEL {kernel}", f"    DISPLAY_NAME {bracket_argument(display)}"]
+    if isinstance(data.get("language"), str):
+        call.append(f"    LANGUAGE {_arguments([data['language']])}")
+    if arguments:
+        call.append(f"    ARGS {_arguments(arguments)}")
+    if metadata:
+        call.append(f"    KERNELSPEC_METADATA {bracket_argument(json.dumps(metadata, ensure_ascii=False))}")
+    if env:
+        call.append("    KERNELSPEC_ENV " + " ".join(json.dumps(f"{k}={v}", ensure_ascii=False) for k, v in env.items()))
+    ledger.add(None, "carried", f"kernelspec {name}: xeus_kernel_add_spec({name}{' ARGS ' if arguments else ''}"
+                                f"{' '.join(arguments)})")
+    return "\n".join(call) + ")"
+
+
 def _render(project, version, description, kernel, exported, sources, with_runtime_files, metadata, env, own, targets,
-            ledger) -> str:
+            ledger, specs) -> str:
     lines = [
         "# Yours: `copier update` never rewrites this file. The build conventions (targets,",
         "# kernelspec, wasm flags, install rules, tests) live in cmake/XeusKernel.cmake.",
@@ -591,6 +623,8 @@ def _render(project, version, description, kernel, exported, sources, with_runti
         call.append("    KERNELSPEC_ENV " + " ".join(json.dumps(f"{k}={v}", ensure_ascii=False) for k, v in env.items()))
     call.append(")")
     lines += call
+    for spec in specs:
+        lines += ["", spec]
     if targets.blocks:
         lines += [""] + targets.lines()
     return "\n".join(lines) + "\n"

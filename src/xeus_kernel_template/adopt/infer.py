@@ -168,6 +168,12 @@ def _dependencies(environment: Any) -> list[str]:
     return found
 
 
+def _runs_itself(spec) -> bool:
+    argv = spec.data.get("argv") if isinstance(spec.data, dict) else None
+    program = argv[0] if isinstance(argv, list) and argv and isinstance(argv[0], str) else ""
+    return re.split(r"[/\\]", program)[-1].removesuffix(".exe") == spec.name
+
+
 def infer(root: Path) -> Inference:
     """Read the answers from the repository at *root*; raise NotAKernel when there is no
     xeus interpreter to adopt."""
@@ -206,7 +212,9 @@ def infer(root: Path) -> Inference:
 
     # The kernelspec: kernel name, display name, language.
     specs = [s for s in xk_kernelspecs(root, tree) if s.data is not None]
-    native = [s for s in specs if not s.wasm] or specs
+    # The kernel is the kernelspec named after the program it runs (argv[0]); the others
+    # become more kernelspecs of it (xeus_kernel_add_spec), not the alphabetically first.
+    native = sorted([s for s in specs if not s.wasm] or specs, key=lambda s: (not _runs_itself(s), s.name))
     if native:
         spec = native[0]
         inference.set("kernel_name", spec.name, spec.path)
@@ -222,12 +230,6 @@ def infer(root: Path) -> Inference:
         language = spec.data.get("language")
         if isinstance(language, str) and PLACEHOLDER not in language:
             inference.set("language_id", language, spec.path)
-        others = sorted({s.name for s in specs} - {spec.name})
-        if others:
-            inference.notes.append(
-                f"more kernelspecs than one ({', '.join(others)}): the template writes {spec.name}'s; "
-                f"add the others yourself"
-            )
 
     # CMake: project name, version, description.
     project = next((c for c in top_level if c.name == "project" and c.args), None)
