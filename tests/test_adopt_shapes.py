@@ -183,7 +183,7 @@ def test_conditions_configure_steps_and_own_targets_survive(grown):
     text = (repo / "CMakeLists.txt").read_text()
     assert "if(EMSCRIPTEN)\n    target_sources(xeus-calc PRIVATE src/wasm_interpreter.cpp)\nendif()" in text
     assert "SOURCES src/calc_interpreter.cpp\n" in text  # not the wasm source
-    assert 'execute_process(COMMAND ${CMAKE_COMMAND} -E copy "${CMAKE_CURRENT_SOURCE_DIR}/src/calc_config.hpp.in"' in text
+    assert 'execute_process(COMMAND "${CMAKE_COMMAND}" -E copy "${CMAKE_CURRENT_SOURCE_DIR}/src/calc_config.hpp.in"' in text
     assert "add_library(calc-core STATIC src/evaluate.cpp)" in text and "calc_checked(calc-core)" in text
     assert "include(CalcHelpers)" in text and (repo / "cmake/CalcHelpers.cmake").read_text() == MODULE
     assert "if(CALC_WITH_ZLIB)\n    pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)\nendif()" in text
@@ -302,3 +302,12 @@ def test_several_kernelspecs_of_one_executable_all_survive(releases, toolchain, 
     started = tc.run([tc.python, str(script), "xcalc-hex"], cwd=repo,
                      env={"JUPYTER_PATH": str(repo / "build/native/share/jupyter")}, check=False)
     assert started.returncode == 0 and json.loads(started.stdout.splitlines()[-1])["name"] == "calc", started.stdout[-3000:]
+
+
+def test_the_kernels_pytest_plugins_reach_its_environments(releases, tmp_path):  # noqa: F811
+    repo = legacy_repository("calc", tmp_path / "calc")
+    (repo / "test/pytest.ini").write_text("[pytest]\naddopts = --nbval -p no:cacheprovider\n")
+    commit_all(repo, "Notebook tests")
+    plan = adopt(repo, template=str(releases), vcs_ref=BEFORE, dry_run=True, toolchain=None)
+    assert "nbval" in plan.answers["dev_dependencies"] and "nbval" in plan.answers["wasm_build_dependencies"]
+    assert plan.sources["dev_dependencies"].endswith("test/pytest.ini: --nbval")

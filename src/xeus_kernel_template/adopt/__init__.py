@@ -41,6 +41,7 @@ from ..review.parsing import collect_variables, parse_cmake
 from .cmake import SUSPENDING, thin_cmake_lists
 from .entry_points import derived_classes, interpreter_factory
 from .infer import Inference, NotAKernel, infer
+from .test_setup import plugins_asked_for
 
 DEFAULT_TEMPLATE = "gh:xeus-kernel-template/xeus-kernel-template"
 # Build glue: what a kernel maintains by hand to build, package and test it (for the count).
@@ -51,10 +52,10 @@ GLUE = re.compile(
 )
 CUSTOM_MAIN = {
     "a signal handler": re.compile(r"\bsignal\s*\(|\bsigaction\b|set_terminate"),
-    "its own server": re.compile(r"make_xserver_(shell_main|control_main|shell|control)\b"),
+    "its own server": re.compile(r"make_xserver_(control_main|shell|control|default)\b"),
     "logging": re.compile(r"make_(console|file)_logger"),
     "environment variables": re.compile(r"\b(setenv|_putenv|putenv)\s*\("),
-    "a debugger": re.compile(r"make_.*debugger|xdebugger"),
+    "a debugger": re.compile(r"make_(?!null_)\w*debugger|\bxdebugger\b"),
 }
 
 
@@ -199,6 +200,16 @@ def render(template: str, destination: Path, inference: Inference, data: dict[st
 
 
 FACTORY = "src/interpreter_factory.cpp"
+
+
+def add_test_plugins(root: Path, inference: Inference) -> None:
+    """The pytest plugins the kernel's test configuration turns on, added to the environments
+    its suites run in (native, and the wasm build's, where the bridge runs them)."""
+    for package, where in plugins_asked_for(root).items():
+        for key in ("dev_dependencies", "wasm_build_dependencies"):
+            specs = list(inference.answers.get(key, []))
+            if not any(re.match(rf"{re.escape(package)}\b", spec) for spec in specs):
+                inference.set(key, [*specs, package], f"{inference.sources.get(key, '')}; {where}".lstrip("; "))
 
 
 def _other_cmake_files(root: Path, inference: Inference) -> dict[str, list]:
@@ -382,6 +393,7 @@ def adopt(
         inference = infer(root)
     except NotAKernel as error:
         raise AdoptError(f"{root} is not a xeus kernel: {error}") from None
+    add_test_plugins(root, inference)
     with tempfile.TemporaryDirectory(prefix="xkt-adopt-") as temporary:
         work = Path(temporary)
         try:

@@ -222,8 +222,15 @@ class _Ledger:
         return [e.message for e in self.entries if e.kind == kind]
 
 
+def _quote(arg: str) -> str:
+    """*arg* as a CMake quoted argument; the escapes the parser kept visible (\\${, \\;) stay."""
+    return '"' + re.sub(r'\\(?![$;{}])', r'\\\\', arg).replace('"', '\\"') + '"'
+
+
 def _text(command: CMakeCommand) -> str:
-    return f"{command.name}({_arguments(command.args)})"
+    """The command as written: quoted arguments quoted again, the others as _arguments() writes them."""
+    parts = [_quote(arg) if index in command.quoted else _arguments([arg]) for index, arg in enumerate(command.args)]
+    return f"{command.name}({' '.join(parts)})"
 
 
 def _short(command: CMakeCommand, width: int = 60) -> str:
@@ -393,7 +400,13 @@ def thin_cmake_lists(
     template_options = {c.args[0] for c in top if c.name == "option" and c.args and TEMPLATE_OPTIONS.search(c.args[0])}
     emitter_check = _Emitter(template_options)
     definitions = _definitions(top)
-    carried_definitions = {name for name in definitions if name not in library_macros}
+    # Own macros called only on the kernel executables set up what the template's executables
+    # now are: their calls are replaced, their commands on the executable judged as such.
+    calls = {name: [c for c in top if c.name == name] for name in definitions}
+    executable_macros = {name for name, found in calls.items() if found and name not in library_macros
+                         and all(c.args and c.args[0] in entry_executables for c in found)}
+    entry_targets = entry_executables | {macros[name][0] for name in executable_macros if macros.get(name)}
+    carried_definitions = {name for name in definitions if name not in library_macros | executable_macros}
 
     # Pass 1: what carries over (by command), what the template does, what needs a human.
     chosen: dict[int, str] = {}  # id(command) -> its new text
@@ -410,6 +423,9 @@ def thin_cmake_lists(
             if args and args[0].lower() in carried_definitions:
                 chosen[id(command)] = _definition_text(definitions[args[0].lower()])
                 ledger.add(command, "carried", f"{name}({args[0]}), as written")
+            elif args and args[0].lower() in executable_macros:
+                ledger.add(command, "replaced", f"{name}({args[0]}): set up the kernel executable, which "
+                           f"cmake/XeusKernel.cmake makes; what it linked of the kernel's own goes to the library")
             else:
                 ledger.add(command, "replaced", f"{name}({args[0] if args else ''}): made the library, which "
                            f"xeus_kernel_add() makes; its commands on the library are carried")
@@ -417,12 +433,16 @@ def thin_cmake_lists(
         if macro and macro in carried_definitions:
             ledger.add(command, "carried", f"{_short(command)}: in {macro}(), carried as written")
             continue
+        if name in ("set", "string", "list", "math", "file") and _is_version_parsing(command):
+            ledger.add(command, "replaced", f"{_short(command)}: the version: project(VERSION) of the new CMakeLists.txt")
+            continue
         if id(command) in loops:
             ledger.add(command, "human", f"{_short(command)}: inside {loops[id(command)]}, not carried over")
             continue
         _classify(command, ledger, chosen, pending_sets, to_library, is_library=is_library, library=library,
                   library_command=library_command, project=project, variables=variables, macros=macros,
-                  library_macros=library_macros, entry_executables=entry_executables, other_targets=other_targets,
+                  library_macros=library_macros | executable_macros, entry_executables=entry_targets,
+                  other_targets=other_targets,
                   old_names=old_names, files=files, kernel=kernel, suspending_calls=suspending_calls or [],
                   in_library_macro=bool(macro))
 
@@ -468,10 +488,12 @@ def thin_cmake_lists(
         ledger.add(command, "carried", f"sources under {' AND '.join(condition)}: {' '.join(items)}")
     for command, text in to_library:
         targets.emit(conditions[id(command)], text)
+    names_after = {project, kernel, *old_names, *entry_executables}
     for command in top:
         if id(command) in chosen:
             target_command = command.name in TARGET_COMMANDS or command.name in ("set_target_properties", "target_sources")
-            (targets if target_command else own).emit(conditions[id(command)], chosen[id(command)])
+            names_a_new_target = any(arg in names_after for arg in command.args)
+            (targets if target_command or names_a_new_target else own).emit(conditions[id(command)], chosen[id(command)])
     if library_command is not None:
         ledger.add(library_command, "replaced", f"add_library({library_command.args[0]}): xeus_kernel_add(LIBRARY "
                    f"{project} SOURCES ...), its sources carried")
@@ -715,10 +737,11 @@ def _classify(command, ledger, chosen, pending_sets, to_library, *, is_library, 
                                human=human, in_library_macro=in_library_macro)
     if name in ("xeus_wasm_compile_options", "xeus_wasm_link_options"):
         return replace("cmake/XeusKernel.cmake calls xeus's helpers")
+    expanded = " ".join(e for arg in args for e in expand_variables(arg, variables))
     if name == "install":
-        return _install(command, joined, carry, replace, old_names | entry_executables)
+        return _install(command, expanded, carry, replace, old_names | entry_executables | {library, project}, variables)
     if name == "configure_file":
-        if _KERNELSPEC_FILE.search(joined):
+        if _KERNELSPEC_FILE.search(expanded):
             return replace("the kernelspec: cmake/XeusKernelSpec.cmake writes kernel.json")
         return carry()
     if name in ("configure_package_config_file", "write_basic_package_version_file", "export"):
@@ -737,7 +760,7 @@ def _classify(command, ledger, chosen, pending_sets, to_library, *, is_library, 
             return replace("ctest runs test/*.py (cmake/XeusKernel.cmake)")
         return carry(message=f"add_subdirectory({first}): its CMakeLists.txt stays")
     if in_library_macro:
-        return human("inside the macro that made the library: not carried over")
+        return replace("part of the macro that made the library or set up the executable (xeus_kernel_add)")
     if name in ("set_target_properties", "target_link_options") and first in entry_executables:
         return _flags(command, joined, replace, human, carry, suspending_calls)
     # Anything else is the kernel's own (execute_process, file(COPY), pkg_check_modules,
@@ -852,14 +875,16 @@ def _target_command(command, ledger, chosen, to_library, *, is_library, project,
     return replace("xeus, the include folder and the wasm flags: cmake/XeusKernel.cmake")
 
 
-def _install(command, joined, carry, replace, template_targets) -> None:
+def _install(command, joined, carry, replace, template_targets, variables) -> None:
     args = command.args
     kind = args[0] if args else ""
     if kind in ("TARGETS", "EXPORT"):
-        named = [a for a in args[1:] if a.isupper() is False and not a.startswith("$")]
-        if kind == "EXPORT" or any(a in template_targets for a in args[1:]):
+        names = {item for arg in args[1:] for e in expand_variables(arg, variables) for item in e.split(";")}
+        if kind == "EXPORT" or "EXPORT" in args or names & template_targets:
             return replace("install rules of the library and the kernel (cmake/XeusKernel.cmake)")
-        return carry(message=f"{_short(command)}: a target of the kernel's own") if named else carry()
+        return carry(message=f"{_short(command)}: a target of the kernel's own")
+    if re.search(r"Config(Version)?\.cmake\b|Targets\.cmake\b", joined):
+        return replace("the CMake package: xeus_kernel_add(... SHARED) writes and installs it")
     if _KERNELSPEC_FILE.search(joined) or _WASM_OUTPUT.search(joined) and "BINDIR" in joined:
         return replace("the kernelspec, logos and wasm outputs: cmake/XeusKernel.cmake installs them")
     if kind == "FILES" and re.search(r"include/|_HEADERS|\.hpp", joined) and "DESTINATION" in joined and "INCLUDEDIR" in joined:

@@ -72,8 +72,15 @@ def derived_classes(sources: dict[str, str]) -> set[str]:
 
 
 def exported_class(code: str) -> str | None:
-    match = _EXPORT.search(strip_cpp_comments(code))
-    return match.group(1) if match else None
+    """The class export_kernel<...> names, through a `using X = ...;` or typedef of the file."""
+    code = strip_cpp_comments(code)
+    match = _EXPORT.search(code)
+    if match is None:
+        return None
+    name = match.group(1)
+    alias = re.search(rf"\busing\s+{re.escape(name)}\s*=\s*((?:::)?[A-Za-z_][\w:]*)\s*;", code) or re.search(
+        rf"\btypedef\s+((?:::)?[A-Za-z_][\w:]*)\s+{re.escape(name)}\s*;", code)
+    return alias.group(1) if alias else name
 
 
 def project_includes(code: str, files: set[str]) -> list[str]:
