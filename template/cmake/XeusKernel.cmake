@@ -64,8 +64,8 @@ function(_xeus_kernel_build_tree kernel library spec_source tree output_property
 endfunction()
 
 # The kernelspec <spec> of <kernel> in the build tree <tree>, with the arguments after ARGN.
-function(_xeus_kernel_build_tree_spec spec kernel spec_source tree runtime_dir)
-    set(spec_dir "${tree}/share/jupyter/kernels/${spec}")
+function(_xeus_kernel_build_tree_spec spec_name kernel spec_source tree runtime_dir)
+    set(spec_dir "${tree}/share/jupyter/kernels/${spec_name}")
     set(arguments SOURCE "${spec_source}" OUTPUT "${spec_dir}"
         EXECUTABLE "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}" ARGS ${ARGN})
     if(runtime_dir)
@@ -73,14 +73,14 @@ function(_xeus_kernel_build_tree_spec spec kernel spec_source tree runtime_dir)
         list(APPEND arguments RUNTIME_VARIABLE ${runtime_variable} RUNTIME_DIR "${runtime_dir}")
     endif()
     xeus_kernel_write_spec(${arguments})
-    _xeus_kernel_logos(logos ${spec} ${kernel})
+    _xeus_kernel_logos(logos ${spec_name} ${kernel})
     file(COPY ${logos} DESTINATION "${spec_dir}")
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${logos})
 endfunction()
 
 # The logos of kernelspec <spec>: its own folder's, else its kernel's.
-function(_xeus_kernel_logos out spec kernel)
-    file(GLOB logos "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${spec}/logo-*")
+function(_xeus_kernel_logos out spec_name kernel)
+    file(GLOB logos "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${spec_name}/logo-*")
     if(NOT logos)
         file(GLOB logos "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}/logo-*")
     endif()
@@ -89,9 +89,9 @@ endfunction()
 
 # Install the kernelspec, writing kernel.json at install time for the actual prefix.
 # Install rules of kernelspec <spec> of <kernel>, with the arguments after ARGN.
-function(_xeus_kernel_install_spec spec kernel spec_source runtime_files side_modules)
-    set(destination "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${spec}")
-    _xeus_kernel_logos(logos ${spec} ${kernel})
+function(_xeus_kernel_install_spec spec_name kernel spec_source runtime_files side_modules)
+    set(destination "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${spec_name}")
+    _xeus_kernel_logos(logos ${spec_name} ${kernel})
     install(FILES ${logos} DESTINATION "${destination}")
     # argv[0] = PREFIX/bin/<kernel>: jupyterlite-xeus and metadata.wasm_name loaders find it.
     set(prefix "\${CMAKE_INSTALL_PREFIX}")
@@ -144,12 +144,12 @@ endfunction()
 # An author-owned source both entry points need, in <variable>: a clear error when it is
 # gone (the template writes it once and never again).
 function(_xeus_kernel_author_file variable path what)
-    set(file "${PROJECT_SOURCE_DIR}/${path}")
-    if(NOT EXISTS "${file}")
+    set(author_file "${PROJECT_SOURCE_DIR}/${path}")
+    if(NOT EXISTS "${author_file}")
         message(FATAL_ERROR "${path} is missing: it holds ${what}. "
             "Restore it from the template's starter version (git history or a fresh render).")
     endif()
-    set(${variable} "${file}" PARENT_SCOPE)
+    set(${variable} "${author_file}" PARENT_SCOPE)
 endfunction()
 
 function(xeus_kernel_add kernel)
@@ -294,29 +294,29 @@ endfunction()
 # Another kernelspec of the same kernel executable (a language standard, a mode): its own
 # folder share/jupyter/kernels/<spec_name>/ (logos there, or the kernel's), in the build tree
 # and installed, natively and in wasm (argv[0] names the same module).
-function(xeus_kernel_add_spec spec)
+function(xeus_kernel_add_spec spec_name)
     cmake_parse_arguments(PARSE_ARGV 1 arg "" "KERNEL;DISPLAY_NAME;LANGUAGE;KERNELSPEC_METADATA"
         "ARGS;KERNELSPEC_ENV")
     if(NOT arg_KERNEL OR NOT TARGET ${arg_KERNEL} OR "${arg_DISPLAY_NAME}" STREQUAL "")
-        message(FATAL_ERROR "xeus_kernel_add_spec(${spec}) needs KERNEL <a kernel of xeus_kernel_add()> "
+        message(FATAL_ERROR "xeus_kernel_add_spec(${spec_name}) needs KERNEL <a kernel of xeus_kernel_add()> "
             "and DISPLAY_NAME <name>")
     endif()
     if(arg_UNPARSED_ARGUMENTS)
-        message(FATAL_ERROR "xeus_kernel_add_spec(${spec}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+        message(FATAL_ERROR "xeus_kernel_add_spec(${spec_name}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
     endif()
     set(kernel ${arg_KERNEL})
     get_target_property(spec_source ${kernel} XEUS_KERNEL_SPEC_SOURCE)
     get_target_property(runtime_files ${kernel} XEUS_KERNEL_RUNTIME_FILES)
     get_target_property(runtime_source ${kernel} XEUS_KERNEL_RUNTIME_DIR)
     get_target_property(side_modules ${kernel} XEUS_KERNEL_SIDE_MODULES)
-    set(spec_merged "${CMAKE_CURRENT_BINARY_DIR}/xeus-kernel/${spec}/kernel.json.in")
+    set(spec_merged "${CMAKE_CURRENT_BINARY_DIR}/xeus-kernel/${spec_name}/kernel.json.in")
     set(spec_env "")
     if(NOT EMSCRIPTEN)
         set(spec_env ${arg_KERNELSPEC_ENV})
     endif()
     xeus_kernel_merge_spec(SOURCE "${spec_source}" OUTPUT "${spec_merged}" METADATA "${arg_KERNELSPEC_METADATA}"
         DISPLAY_NAME "${arg_DISPLAY_NAME}" LANGUAGE "${arg_LANGUAGE}" ENV ${spec_env})
-    _xeus_kernel_install_spec(${spec} ${kernel} "${spec_merged}" "${runtime_files}" "${side_modules}" ${arg_ARGS})
+    _xeus_kernel_install_spec(${spec_name} ${kernel} "${spec_merged}" "${runtime_files}" "${side_modules}" ${arg_ARGS})
     if(NOT EMSCRIPTEN)
         if(NOT runtime_files)
             set(runtime_source "")
@@ -324,11 +324,11 @@ function(xeus_kernel_add_spec spec)
         get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
         if(multi_config)
             foreach(config IN LISTS CMAKE_CONFIGURATION_TYPES)
-                _xeus_kernel_build_tree_spec(${spec} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}/${config}"
+                _xeus_kernel_build_tree_spec(${spec_name} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}/${config}"
                     "${runtime_source}" ${arg_ARGS})
             endforeach()
         else()
-            _xeus_kernel_build_tree_spec(${spec} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}" "${runtime_source}"
+            _xeus_kernel_build_tree_spec(${spec_name} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}" "${runtime_source}"
                 ${arg_ARGS})
         endif()
     endif()
