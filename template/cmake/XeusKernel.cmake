@@ -57,12 +57,6 @@ if(NOT CMAKE_BINARY_DIR STREQUAL CMAKE_SOURCE_DIR AND NOT EXISTS "${CMAKE_BINARY
     file(WRITE "${CMAKE_BINARY_DIR}/.gitignore" "# Written by cmake/XeusKernel.cmake: a build tree.\n*\n")
 endif()
 
-function(_xeus_kernel_build_tree kernel library spec_source tree output_property runtime_dir)
-    # The library too: a shared one (a DLL on Windows) must sit next to the executable.
-    set_target_properties(${kernel} ${library} PROPERTIES ${output_property} "${tree}/bin")
-    _xeus_kernel_build_tree_spec(${kernel} ${kernel} "${spec_source}" "${tree}" "${runtime_dir}")
-endfunction()
-
 # The kernelspec <spec> of <kernel> in the build tree <tree>, with the arguments after ARGN.
 function(_xeus_kernel_build_tree_spec spec_name kernel spec_source tree runtime_dir)
     set(spec_dir "${tree}/share/jupyter/kernels/${spec_name}")
@@ -276,12 +270,15 @@ function(xeus_kernel_add kernel)
         if(multi_config)
             foreach(config IN LISTS CMAKE_CONFIGURATION_TYPES)
                 string(TOUPPER "${config}" upper)
-                _xeus_kernel_build_tree(${kernel} ${library} "${spec_merged}" "${CMAKE_BINARY_DIR}/${config}"
-                    RUNTIME_OUTPUT_DIRECTORY_${upper} "${runtime_source}")
+                # The library too: a shared one (a DLL on Windows) must sit next to the executable.
+                set_target_properties(${kernel} ${library} PROPERTIES
+                    RUNTIME_OUTPUT_DIRECTORY_${upper} "${CMAKE_BINARY_DIR}/${config}/bin")
+                _xeus_kernel_build_tree_spec(${kernel} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}/${config}"
+                    "${runtime_source}")
             endforeach()
         else()
-            _xeus_kernel_build_tree(${kernel} ${library} "${spec_merged}" "${CMAKE_BINARY_DIR}"
-                RUNTIME_OUTPUT_DIRECTORY "${runtime_source}")
+            set_target_properties(${kernel} ${library} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bin")
+            _xeus_kernel_build_tree_spec(${kernel} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}" "${runtime_source}")
         endif()
         _xeus_kernel_add_tests(${kernel} "${multi_config}")
     endif()
