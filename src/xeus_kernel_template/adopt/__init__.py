@@ -202,9 +202,15 @@ def render(template: str, destination: Path, inference: Inference, data: dict[st
 FACTORY = "src/interpreter_factory.cpp"
 
 
-def add_test_plugins(root: Path, inference: Inference) -> None:
-    """The pytest plugins the kernel's test configuration turns on, added to the environments
-    its suites run in (native, and the wasm build's, where the bridge runs them)."""
+def carry_test_setup(root: Path, inference: Inference) -> None:
+    """The kernel's own protocol suite (the answer protocol_suite: the template writes none
+    beside it, ctest runs it), and the pytest plugins its test configuration turns on, added to
+    the environments its suites run in (native, and the wasm build's, where the bridge runs them)."""
+    tracked = _tracked(root)
+    suites = sorted(s.path for s in xk_tests(root, inference.tree).kernel_suites if s.path in tracked)
+    suites = [s for s in suites if s.startswith("test/") and s.count("/") == 1] or suites
+    if suites:
+        inference.set("protocol_suite", suites[0], f"{suites[0]}: jupyter_kernel_test")
     for package, where in plugins_asked_for(root).items():
         for key in ("dev_dependencies", "wasm_build_dependencies"):
             specs = list(inference.answers.get(key, []))
@@ -276,14 +282,10 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     written: dict[str, str] = {}
     kept: list[str] = []
     ignored: list[str] = []
-    own_suites = [s.path for s in xk_tests(root, inference.tree).kernel_suites if s.path in tracked]
-    generated_suite = f"test/test_{answers['kernel_name']}_kernel.py"
     for path in rendered:
         exists = (root / path).is_file()
         if path == "CMakeLists.txt":
             continue
-        if path == generated_suite and not exists and own_suites:
-            continue  # the kernel's own protocol suite is the one ctest runs
         if exists and path not in tracked:  # ignored by git: it could not be given back
             ignored.append(path)
         elif path == ".gitignore" and gitignore_merged:
@@ -309,9 +311,9 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
         kernelspec=specs[0].data if specs else None, with_runtime_files=bool(answers.get("with_runtime_files")),
     )
     notes += [f"{path} is ignored by git, so adopt leaves it as it is: compare it with the template's" for path in ignored]
-    if own_suites and generated_suite not in tracked:
-        build.carried.append(f"the kernel's protocol suite {', '.join(own_suites)}: ctest runs it (test/*.py); "
-                             f"no generated {generated_suite} beside it")
+    if answers.get("protocol_suite"):
+        build.carried.append(f"the kernel's protocol suite {answers['protocol_suite']}: ctest runs it (test/*.py); "
+                             f"the template writes none beside it (answer protocol_suite)")
     calls = _suspending_calls(root, inference)
     if calls and answers.get("with_wasm") and not any("asyncify" in line for line in build.needs_human):
         notes.append(f"{calls[0]}{' (and more)' if len(calls) > 1 else ''} suspends the kernel: in wasm it aborts "
@@ -393,7 +395,7 @@ def adopt(
         inference = infer(root)
     except NotAKernel as error:
         raise AdoptError(f"{root} is not a xeus kernel: {error}") from None
-    add_test_plugins(root, inference)
+    carry_test_setup(root, inference)
     with tempfile.TemporaryDirectory(prefix="xkt-adopt-") as temporary:
         work = Path(temporary)
         try:
