@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Render one kernel of the tests' matrix (tests/samples.py) and push it, as a history of its
-own, to a branch `<prefix>/<name>` (`rendered/<name>`) of a repository: there its own workflows (native.yml,
-lite.yml, review.yml) can be started with workflow_dispatch and run on GitHub's runners.
+own, to a branch PREFIX/NAME (`rendered/<name>`) of a repository: there its own workflows
+(native.yml, lite.yml, review.yml) can be started with workflow_dispatch and run on
+GitHub's runners.
 
     python .ci/render_push.py --list                          # the matrix, as JSON
     python .ci/render_push.py defaults --remote URL [--template SRC --vcs-ref REF]
@@ -25,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from samples import RENDERS, answers  # noqa: E402  (the matrix lives with the tests)
+from samples import RENDERS, answers  # the matrix lives with the tests
 
 # The generated workflows that check a kernel and can be started by hand; template-update.yml
 # is left alone (it would open pull requests against the rendered branch).

@@ -8,7 +8,7 @@ Chromium), so a skip there means a tier did not run.
 from __future__ import annotations
 
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 
 def skipped(report: str) -> list[str]:

