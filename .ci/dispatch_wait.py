@@ -95,4 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except subprocess.CalledProcessError as error:  # gh said why: show that, not a traceback
+        sys.exit(f"{' '.join(error.cmd[:3])}: {(error.stderr or '').strip() or f'exit {error.returncode}'}")
+    except FileNotFoundError:
+        sys.exit("dispatch_wait.py needs the GitHub CLI, gh, on PATH")

@@ -72,6 +72,12 @@ def test_the_run_of_the_pushed_commit_is_the_one_waited_for():
     assert "| native.yml | success | [8](https://x/8) |" in table and "| review.yml | missing | not started |" in table
 
 
+def test_without_the_github_cli_one_line(tmp_path):
+    without_gh = run("dispatch_wait", "--repo", "o/r", "--branch", "b", "--sha", "s", "--workflows", '["native.yml"]',
+                     env={**os.environ, "PATH": str(tmp_path)}, cwd=tmp_path)
+    assert without_gh.returncode == 1 and without_gh.stderr == "dispatch_wait.py needs the GitHub CLI, gh, on PATH\n"
+
+
 # -- the no-skip gate of the real-stack job ---------------------------------------------------------
 def test_a_skip_fails_the_real_stack_job(tmp_path):
     """On a report pytest writes: a skipped test fails the gate, with its reason."""
