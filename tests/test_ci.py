@@ -192,7 +192,9 @@ CONDA_FORGE = "conda-forge"
 LINE_CHANNEL = "the line's emscripten-forge channel"
 # Where each package of the generated environments is published. emscripten-forge builds
 # the emscripten-wasm32 packages (xeus, xeus-lite, nlohmann_json for wasm) and the emscripten
-# compiler package for the build machine; conda-forge has the native and the Python tools.
+# compiler package for the build machine (real kernels' wasm build environments, xeus-lua's
+# and xeus-r's, take emscripten_emscripten-wasm32 from emscripten-forge-4x); conda-forge has
+# the native stack and the Python tools; pip's section comes from PyPI.
 PUBLISHED = {
     "environment-dev.yml": dict.fromkeys(
         ["cmake", "cxx-compiler", "ninja", "xeus", "xeus-zmq", "nlohmann_json", "python", "pytest",
