@@ -240,7 +240,7 @@ OWN = sorted((TEMPLATE / ".github/workflows").glob("*.yml"))
 
 
 def test_own_workflows_are_pinned_and_least_privilege():
-    assert {p.name for p in OWN} == {"ci.yml", "real-stack.yml", "nightly.yml", "release.yml"}
+    assert {p.name for p in OWN} == {"ci.yml", "real-stack.yml", "nightly.yml", "release.yml", *DISPATCHED}
     synced = run("sync_pins", "--check")
     assert synced.returncode == 0, f"pins differ from stack.yml: {synced.stdout}"
     grants = {}
@@ -267,6 +267,20 @@ def test_own_workflows_are_pinned_and_least_privilege():
     steps = json.dumps(release["jobs"]["build"]["steps"])
     assert '.ci/release.py prepare --tag \\"$GITHUB_REF_NAME\\"' in steps
     assert "pypa/gh-action-pypi-publish@" in json.dumps(release["jobs"]["pypi"]) and "password" not in json.dumps(release)
+
+
+DISPATCHED = load("render_push").DISPATCHED
+
+
+@pytest.mark.parametrize("name", DISPATCHED)
+def test_each_dispatched_workflow_is_registered_on_the_default_branch(name):
+    """GitHub starts a workflow_dispatch only for a file also on the default branch (then runs
+    the file of the given ref): each workflow real-stack.yml starts on a rendered branch has a
+    file of that name here, which does nothing but fail when started on another branch."""
+    workflow = yaml.safe_load((TEMPLATE / ".github/workflows" / name).read_text())
+    assert workflow[True] == {"workflow_dispatch": None}
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {} and [s["run"].splitlines()[-1] for s in job["steps"]] == ["exit 1"]
 
 
 def test_sync_pins_moves_them_with_stack_yml(tmp_path):
