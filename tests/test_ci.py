@@ -36,6 +36,11 @@ def test_the_matrix_is_the_tests(tmp_path):
 def test_a_render_is_pushed_as_a_history_of_its_own(tmp_path, rendered):
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "--quiet", "--bare", str(remote))
+    # The last run's render, of another history: the new one replaces it (force-push).
+    last = tmp_path / "last"
+    git(tmp_path, "init", "--quiet", str(last))
+    git(last, "commit", "--quiet", "--allow-empty", "-m", "the last render")
+    git(last, "push", "--quiet", str(remote), "HEAD:refs/heads/rendered/defaults")
     outputs = tmp_path / "github-output"
     pushed = run("render_push", "defaults", "--remote", str(remote), env={**os.environ, "GITHUB_OUTPUT": str(outputs)})
     assert pushed.returncode == 0, pushed.stderr
