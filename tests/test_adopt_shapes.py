@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from template_repo import commit_all, leftovers, status, update
-from test_adopt import AFTER, BEFORE, legacy_repository
-from test_adopt import releases as releases  # noqa: F401 - the module's throwaway releases, shared
+from template_repo import commit_all, leftovers, status, two_releases, update
+from test_adopt import AFTER, BEFORE, NEXT_RELEASE, legacy_repository
 from xeus_kernel_template.adopt import adopt
 from xeus_kernel_template.review.parsing import parse_cmake
 
@@ -155,7 +154,12 @@ def grow(repo: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def grown(releases, tmp_path_factory):  # noqa: F811 - the shared fixture
+def releases(tmp_path_factory) -> Path:
+    return two_releases(tmp_path_factory.mktemp("shapes-releases") / "xeus-kernel-template", NEXT_RELEASE, (BEFORE, AFTER))
+
+
+@pytest.fixture(scope="module")
+def grown(releases, tmp_path_factory):
     repo = legacy_repository("calc", tmp_path_factory.mktemp("adopt-shapes") / "calc")
     grow(repo)
     return repo, adopt(repo, template=str(releases), vcs_ref=BEFORE)
@@ -167,7 +171,7 @@ def cmake_commands(repo_text: dict[str, str]) -> list:
 
 
 def test_every_cmake_command_is_in_exactly_one_list(grown):
-    repo, plan = grown
+    _, plan = grown
     old = {"CMakeLists.txt": CMAKE, "cmake/CalcHelpers.cmake": MODULE}
     wheres = Counter(entry.where for entry in plan.ledger if entry.where)
     for command in cmake_commands(old):
@@ -179,7 +183,7 @@ def test_every_cmake_command_is_in_exactly_one_list(grown):
 
 
 def test_conditions_configure_steps_and_own_targets_survive(grown):
-    repo, plan = grown
+    repo = grown[0]
     text = (repo / "CMakeLists.txt").read_text()
     assert "if(EMSCRIPTEN)\n    target_sources(xeus-calc PRIVATE src/wasm_interpreter.cpp)\nendif()" in text
     assert "SOURCES src/calc_interpreter.cpp\n" in text  # not the wasm source
@@ -193,7 +197,7 @@ def test_conditions_configure_steps_and_own_targets_survive(grown):
 
 
 def test_asyncify_with_suspending_cpp_needs_a_human(grown):
-    _, plan = grown
+    plan = grown[1]
     (line,) = [line for line in plan.needs_human if "ASYNCIFY" in line]
     assert "src/wasm_interpreter.cpp: emscripten_sleep" in line
     assert not any("ASYNCIFY" in line for line in plan.replaced)
@@ -241,7 +245,7 @@ def test_then_copier_update_has_no_conflict(grown):
 
 
 @pytest.mark.native
-def test_adopt_builds_what_it_plans_and_says_when_it_does_not_build(releases, toolchain, tmp_path):  # noqa: F811
+def test_adopt_builds_what_it_plans_and_says_when_it_does_not_build(releases, toolchain, tmp_path):
     """The plan's success is a tree that builds, not a score: adopt builds its trial copy."""
     repo = legacy_repository("calc", tmp_path / "calc")
     grow(repo)
@@ -280,7 +284,7 @@ finally:
 
 
 @pytest.mark.native
-def test_several_kernelspecs_of_one_executable_all_survive(releases, toolchain, tmp_path):  # noqa: F811
+def test_several_kernelspecs_of_one_executable_all_survive(releases, toolchain, tmp_path):
     repo = legacy_repository("calc", tmp_path / "calc")
     (repo / "share/jupyter/kernels/xcalc-hex").mkdir()
     (repo / "share/jupyter/kernels/xcalc-hex/kernel.json.in").write_text(SECOND_SPEC)
@@ -304,10 +308,27 @@ def test_several_kernelspecs_of_one_executable_all_survive(releases, toolchain, 
     assert started.returncode == 0 and json.loads(started.stdout.splitlines()[-1])["name"] == "calc", started.stdout[-3000:]
 
 
-def test_the_kernels_pytest_plugins_reach_its_environments(releases, tmp_path):  # noqa: F811
+def test_the_kernels_pytest_plugins_reach_its_environments(releases, tmp_path):
     repo = legacy_repository("calc", tmp_path / "calc")
     (repo / "test/pytest.ini").write_text("[pytest]\naddopts = --nbval -p no:cacheprovider\n")
     commit_all(repo, "Notebook tests")
     plan = adopt(repo, template=str(releases), vcs_ref=BEFORE, dry_run=True, toolchain=None)
     assert "nbval" in plan.answers["dev_dependencies"] and "nbval" in plan.answers["wasm_build_dependencies"]
     assert plan.sources["dev_dependencies"].endswith("test/pytest.ini: --nbval")
+
+
+def test_a_browser_only_kernel_gets_no_native_build(releases, tmp_path):
+    """A kernel whose only executable is the wasm one (its C++ needs emscripten): with_native=false,
+    so no native entry point, presets or CI that could only fail."""
+    repo = legacy_repository("calc", tmp_path / "calc")
+    cmake = (repo / "CMakeLists.txt").read_text()
+    native = cmake[cmake.index("else()\n    find_package(xeus-zmq"):cmake.index("endif()", cmake.index("else()\n    find_package(xeus-zmq"))]
+    (repo / "CMakeLists.txt").write_text(cmake.replace(native, ""))
+    (repo / "src/main.cpp").unlink()
+    commit_all(repo, "In the browser only")
+    plan = adopt(repo, template=str(releases), vcs_ref=BEFORE, toolchain=None)
+    assert plan.answers["with_native"] is False and plan.sources["with_native"].startswith("browser-only")
+    for gone in ("src/main.cpp", "src/native_startup.cpp", ".github/workflows/native.yml", "environment-dev.yml"):
+        assert not (repo / gone).exists(), gone
+    presets = json.loads((repo / "CMakePresets.json").read_text())
+    assert [p["name"] for p in presets["workflowPresets"]] == ["wasm"]

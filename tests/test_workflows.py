@@ -107,8 +107,9 @@ def test_workflows_match_the_github_schema(rendered, render_name):
 def test_pinned_least_privilege_and_the_documented_presets(rendered, render_name):
     project = rendered(render_name)
     wasm = answers(render_name).get("with_wasm", True)
+    native = answers(render_name).get("with_native", True)
     names = {p.name for p in workflows(project)}
-    assert names == {"native.yml", "review.yml", "template-update.yml"} | ({"lite.yml"} if wasm else set())
+    assert names == {"review.yml", "template-update.yml"} | ({"lite.yml"} if wasm else set()) | ({"native.yml"} if native else set())
     commands = []
     for path in workflows(project):
         text = path.read_text()
@@ -126,7 +127,7 @@ def test_pinned_least_privilege_and_the_documented_presets(rendered, render_name
         for line in text.splitlines():
             if "uses:" in line:
                 assert re.search(r"#\s*v\d+\.\d+\.\d+$", line), f"say which release a pin is: {line.strip()}"
-    assert "cmake --workflow --preset native" in commands
+    assert ("cmake --workflow --preset native" in commands) == answers(render_name).get("with_native", True)
     if wasm:
         assert "cmake --workflow --preset wasm" in commands
         lite = yaml.safe_load((project / ".github/workflows/lite.yml").read_text())

@@ -35,9 +35,9 @@ import copier
 import yaml
 
 from ..review import score as review_score
-from ..toolchain import Toolchain, find_host_toolchain
-from ..review.fixtures import read_text, xk_cpp, xk_kernelspecs, xk_tests, xk_wasm_glue
+from ..review.fixtures import read_text, xk_cpp, xk_kernelspecs, xk_native, xk_tests, xk_wasm, xk_wasm_glue
 from ..review.parsing import collect_variables, parse_cmake
+from ..toolchain import Toolchain, find_host_toolchain
 from .cmake import SUSPENDING, thin_cmake_lists
 from .entry_points import derived_classes, interpreter_factory
 from .infer import Inference, NotAKernel, infer
@@ -200,6 +200,17 @@ def render(template: str, destination: Path, inference: Inference, data: dict[st
 
 
 FACTORY = "src/interpreter_factory.cpp"
+
+
+def infer_shape(root: Path, inference: Inference) -> None:
+    """A kernel with a wasm build and no native one (nothing of it uses xeus-zmq) runs in the
+    browser only: the answer with_native=false leaves out the native entry point, presets and CI."""
+    wasm = xk_wasm(inference.tree, inference.cmake)
+    if not wasm.enabled:
+        return
+    native = xk_native(inference.tree, inference.cmake, wasm, xk_cpp(root, inference.tree))
+    if not native.enabled:
+        inference.set("with_native", False, f"browser-only: {native.evidence}")
 
 
 def carry_test_setup(root: Path, inference: Inference) -> None:
@@ -395,6 +406,7 @@ def adopt(
         inference = infer(root)
     except NotAKernel as error:
         raise AdoptError(f"{root} is not a xeus kernel: {error}") from None
+    infer_shape(root, inference)
     carry_test_setup(root, inference)
     with tempfile.TemporaryDirectory(prefix="xkt-adopt-") as temporary:
         work = Path(temporary)

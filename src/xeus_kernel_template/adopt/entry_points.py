@@ -95,7 +95,7 @@ def interpreter_factory(
     """The src/interpreter_factory.cpp that does what *entry_points* (path -> code) did."""
     carried: list[str] = []
     needs_human: list[str] = []
-    native = wasm = None
+    native = None
     wasm_class, wasm_includes, native_includes = None, [], []
     for path, code in sorted(entry_points.items()):
         exported = exported_class(code)
