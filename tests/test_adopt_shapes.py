@@ -132,10 +132,15 @@ def grow(repo: Path) -> None:
     (repo / "cmake").mkdir()
     (repo / "cmake/CalcHelpers.cmake").write_text(MODULE)
     (repo / "src/calc_config.hpp.in").write_text("#define CALC_GREETING \"calc\"\n")
-    header = (repo / HEADER).read_text()
+    header = (repo / HEADER).read_text().replace("#include <string>\n", "#include <stdexcept>\n#include <string>\n")
     header = header.replace("        kernel_interpreter() = default;\n",
                             "        kernel_interpreter() = delete;\n"
-                            "        kernel_interpreter(int argc, char* argv[]) : m_arguments(argc) { static_cast<void>(argv); }\n"
+                            "        // Natively, argv is the kernelspec's, -f <connection file> included.\n"
+                            "        kernel_interpreter(int argc, char* argv[]) : m_arguments(argc)\n"
+                            "        {\n"
+                            "            if (argv != nullptr && (argc < 3 || std::string(argv[argc - 2]) != \"-f\"))\n"
+                            "                throw std::invalid_argument(\"started without -f <connection file>\");\n"
+                            "        }\n"
                             "\n    protected:\n\n        int m_arguments = 0;\n")
     (repo / HEADER).write_text(header)
     source = (repo / "src/calc_interpreter.cpp").read_text()

@@ -177,8 +177,6 @@ def _legacy(root: Path, inference: Inference, rendered: set[str], tracked: set[s
             f"JUPYTER_PATH naming the build) and tag cells that cannot give the same outputs twice "
             f"nbval-ignore-output or nbval-skip"
         )
-    if "test/CMakeLists.txt" in tracked:
-        notes.append("test/CMakeLists.txt is no longer built (ctest runs test/*.py): add C++ tests to CMakeLists.txt yourself")
     return removed, notes
 
 
@@ -315,7 +313,7 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     build = thin_cmake_lists(
         inference.top_level, collect_variables(inference.top_level),
         other_files=_other_cmake_files(root, inference), suspending_calls=_suspending_calls(root, inference),
-        other_kernelspecs=others,
+        other_kernelspecs=others, kernelspec_text=specs[0].text if specs else "",
         project=answers["project_name"], version=inference.answers.get("project_version", "0.1.0"),
         description=answers.get("description", ""), kernel=kernel,
         interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,

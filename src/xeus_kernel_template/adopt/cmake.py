@@ -14,6 +14,7 @@ import dataclasses
 import json
 import re
 
+from ..review.cmake_model import split_flags
 from ..review.parsing import PLACEHOLDER_VALUE as PLACEHOLDER
 from ..review.parsing import CMakeCommand, collect_variables, expand_variables
 
@@ -28,7 +29,7 @@ TEMPLATE_LINKED = re.compile(
 )
 # Options that choose what the template decides: library kinds, executables, tests, wasm.
 TEMPLATE_OPTIONS = re.compile(
-    r"(BUILD_(\w+_)?(SHARED|STATIC|EXECUTABLE|TESTS?|DOCS)\b|USE_SHARED|STATIC_DEPENDENCIES|EMSCRIPTEN|WASM|"
+    r"(BUILD_(\w+_)?(SHARED|STATIC|EXECUTABLE)\b|USE_SHARED|STATIC_DEPENDENCIES|EMSCRIPTEN|WASM|"
     r"DOWNLOAD_GTEST)",
     re.IGNORECASE,
 )
@@ -115,7 +116,7 @@ def _arguments(args: tuple[str, ...] | list[str]) -> str:
     for arg in args:
         lone_variable = re.fullmatch(r"\$\{[A-Za-z0-9_]+\}", arg) is not None
         if arg == "" or re.search(r'[\s;()#"\\]', arg) or ("${" in arg and not lone_variable and "$<" not in arg):
-            out.append(json.dumps(arg))
+            out.append(_quote(arg))
         else:
             out.append(arg)
     return " ".join(out)
@@ -139,11 +140,14 @@ class _Emitter:
         for option in self.template_options:
             if re.search(rf"\b{re.escape(option)}\b", condition):
                 if re.search(r"EMSCRIPTEN|WASM", option, re.IGNORECASE):
-                    return re.sub(rf"\b{re.escape(option)}\b", "EMSCRIPTEN", condition)
+                    condition = re.sub(rf"\b{re.escape(option)}\b", "EMSCRIPTEN", condition)
+                    continue
                 if re.fullmatch(rf"NOT\s+\(?{re.escape(option)}\)?", condition.strip()):
                     return _SKIP
                 if condition.strip() == option:
                     return None
+                # In a longer condition, the option has the value the template decided: on.
+                condition = re.sub(rf"\b{re.escape(option)}\b", "ON", condition)
         return condition
 
     def emit(self, conditions: tuple[str, ...], text: str) -> None:
@@ -293,6 +297,7 @@ def thin_cmake_lists(
     other_files: dict[str, list[CMakeCommand]] | None = None,
     suspending_calls: list[str] | None = None,
     other_kernelspecs: dict[str, dict] | None = None,
+    kernelspec_text: str = "",
 ) -> ThinBuild:
     """The thin CMakeLists.txt, and where each command of the kernel's CMake went.
 
@@ -406,6 +411,11 @@ def thin_cmake_lists(
     executable_macros = {name for name, found in calls.items() if found and name not in library_macros
                          and all(c.args and c.args[0] in entry_executables for c in found)}
     entry_targets = entry_executables | {macros[name][0] for name in executable_macros if macros.get(name)}
+    # Own functions that write kernelspecs do what xeus_kernel_add() and xeus_kernel_add_spec() do.
+    kernelspec_macros = {name for name, body in definitions.items() if any(
+        c.name in ("configure_file", "file") and _KERNELSPEC_FILE.search(" ".join(
+            e for a in c.args for e in expand_variables(a, variables))) for c in body)}
+    executable_macros |= kernelspec_macros - library_macros
     carried_definitions = {name for name in definitions if name not in library_macros | executable_macros}
 
     # Pass 1: what carries over (by command), what the template does, what needs a human.
@@ -424,8 +434,9 @@ def thin_cmake_lists(
                 chosen[id(command)] = _definition_text(definitions[args[0].lower()])
                 ledger.add(command, "carried", f"{name}({args[0]}), as written")
             elif args and args[0].lower() in executable_macros:
-                ledger.add(command, "replaced", f"{name}({args[0]}): set up the kernel executable, which "
-                           f"cmake/XeusKernel.cmake makes; what it linked of the kernel's own goes to the library")
+                what = "wrote kernelspecs" if args[0].lower() in kernelspec_macros else "set up the kernel executable"
+                ledger.add(command, "replaced", f"{name}({args[0]}): {what}, which cmake/XeusKernel.cmake does; "
+                           f"what it linked of the kernel's own goes to the library")
             else:
                 ledger.add(command, "replaced", f"{name}({args[0] if args else ''}): made the library, which "
                            f"xeus_kernel_add() makes; its commands on the library are carried")
@@ -509,10 +520,10 @@ def thin_cmake_lists(
             else:
                 ledger.add(command, "carried", f"{_short(command)}: stays in {path}")
 
-    metadata, env = _kernelspec_fields(kernelspec, ledger)
+    metadata, env, side_modules = _kernelspec_fields(kernelspec, ledger, kernelspec_text)
     specs = [_add_spec(name, data, kernel, ledger) for name, data in sorted((other_kernelspecs or {}).items())]
     text = _render(project, version, description, kernel, exported, sources, with_runtime_files, metadata, env, own,
-                   targets, ledger, [s for s in specs if s])
+                   targets, ledger, [s for s in specs if s], side_modules)
     return ThinBuild(text, library, sources, exported, ledger.of("carried"), ledger.of("replaced"),
                      human_notes + ledger.of("human"), ledger.entries)
 
@@ -556,15 +567,24 @@ def _used_only_by_replaced(variable: str, top: list[CMakeCommand], chosen: dict[
     return bool(users) and not any(id(c) in chosen for c in users)
 
 
-def _kernelspec_fields(kernelspec: dict | None, ledger: _Ledger) -> tuple[dict, dict]:
+def _kernelspec_fields(kernelspec: dict | None, ledger: _Ledger, text: str = "") -> tuple[dict, dict, list[str]]:
+    """The kernelspec's own metadata and env for xeus_kernel_add(), and its metadata.shared as
+    SIDE_MODULES; an env value CMake filled in (@VAR@) becomes ${VAR} (*text*: the file as written)."""
     metadata: dict = {}
     env: dict = {}
+    side_modules: list[str] = []
     if not isinstance(kernelspec, dict):
-        return metadata, env
+        return metadata, env, side_modules
     raw_metadata = kernelspec.get("metadata")
     if isinstance(raw_metadata, dict):
         for key, value in raw_metadata.items():
-            if key in ("wasm_name", "debugger", "shared"):
+            if key in ("wasm_name", "debugger"):
+                continue
+            if key == "shared" and isinstance(value, dict):
+                side_modules = [v for v in value.values() if isinstance(v, str) and PLACEHOLDER not in v]
+                ledger.add(None, "carried" if len(side_modules) == len(value) else "human",
+                           f"kernelspec metadata.shared: SIDE_MODULES {' '.join(side_modules)}"
+                           + ("" if len(side_modules) == len(value) else " (the ones from CMake variables: add them)"))
                 continue
             if isinstance(value, str) and PLACEHOLDER in value:
                 ledger.add(None, "human", f"kernelspec metadata.{key} came from CMake (@VAR@): set it in KERNELSPEC_METADATA")
@@ -573,8 +593,12 @@ def _kernelspec_fields(kernelspec: dict | None, ledger: _Ledger) -> tuple[dict, 
     raw_env = kernelspec.get("env")
     if isinstance(raw_env, dict):
         for key, value in raw_env.items():
+            written = re.search(rf'"{re.escape(key)}"\s*:\s*"((?:[^"\\]|\\.)*)"', text)
             if isinstance(value, str) and PLACEHOLDER not in value:
                 env[key] = value
+            elif written and re.fullmatch(r"(?:[^@]|@[A-Za-z_][A-Za-z0-9_]*@)*", written.group(1)):
+                env[key] = re.sub(r"@([A-Za-z_][A-Za-z0-9_]*)@", r"${\1}", written.group(1))
+                ledger.add(None, "carried", f"kernelspec env {key}: {env[key]}, from CMake's variables")
             else:
                 ledger.add(None, "human", f"kernelspec env {key} came from CMake (@VAR@): set it with KERNELSPEC_ENV")
     extra = sorted(set(kernelspec) - {"display_name", "language", "argv", "metadata", "env", "interrupt_mode"})
@@ -584,14 +608,14 @@ def _kernelspec_fields(kernelspec: dict | None, ledger: _Ledger) -> tuple[dict, 
         ledger.add(None, "carried", f"kernelspec metadata: {', '.join(metadata)}")
     if env:
         ledger.add(None, "carried", f"kernelspec env: {', '.join(env)}")
-    return metadata, env
+    return metadata, env, side_modules
 
 
 def _add_spec(name: str, data: dict, kernel: str, ledger: _Ledger) -> str | None:
     """xeus_kernel_add_spec() for another kernelspec of the kernel's executable, or None (for
     a human) when it runs another program."""
     argv = [a for a in data.get("argv", []) if isinstance(a, str)]
-    program = re.split(r"[/\\]", argv[0])[-1].removesuffix(".exe") if argv else ""
+    program = re.split(r"[/\\]", argv[0].replace(PLACEHOLDER, "/"))[-1].removesuffix(".exe") if argv else ""
     if program != kernel:
         ledger.add(None, "human", f"kernelspec {name} runs {argv[0] if argv else 'nothing'}, not {kernel}: "
                                   f"not carried over")
@@ -611,14 +635,14 @@ def _add_spec(name: str, data: dict, kernel: str, ledger: _Ledger) -> str | None
     if metadata:
         call.append(f"    KERNELSPEC_METADATA {bracket_argument(json.dumps(metadata, ensure_ascii=False))}")
     if env:
-        call.append("    KERNELSPEC_ENV " + " ".join(json.dumps(f"{k}={v}", ensure_ascii=False) for k, v in env.items()))
+        call.append("    KERNELSPEC_ENV " + " ".join(_quote(f"{k}={v}") for k, v in env.items()))
     ledger.add(None, "carried", f"kernelspec {name}: xeus_kernel_add_spec({name}{' ARGS ' if arguments else ''}"
                                 f"{' '.join(arguments)})")
     return "\n".join(call) + ")"
 
 
 def _render(project, version, description, kernel, exported, sources, with_runtime_files, metadata, env, own, targets,
-            ledger, specs) -> str:
+            ledger, specs, side_modules) -> str:
     lines = [
         "# Yours: `copier update` never rewrites this file. The build conventions (targets,",
         "# kernelspec, wasm flags, install rules, tests) live in cmake/XeusKernel.cmake.",
@@ -639,10 +663,12 @@ def _render(project, version, description, kernel, exported, sources, with_runti
     call.append("    SOURCES " + " ".join(sources or ["src/xinterpreter.cpp"]))
     if with_runtime_files:
         call.append("    RUNTIME_FILES runtime-files")
+    if side_modules:
+        call.append("    SIDE_MODULES " + _arguments(side_modules))
     if metadata:
         call.append(f"    KERNELSPEC_METADATA {bracket_argument(json.dumps(metadata, ensure_ascii=False))}")
     if env:
-        call.append("    KERNELSPEC_ENV " + " ".join(json.dumps(f"{k}={v}", ensure_ascii=False) for k, v in env.items()))
+        call.append("    KERNELSPEC_ENV " + " ".join(_quote(f"{k}={v}") for k, v in env.items()))
     call.append(")")
     lines += call
     for spec in specs:
@@ -711,7 +737,7 @@ def _classify(command, ledger, chosen, pending_sets, to_library, *, is_library, 
                 return carry(message=f"set(CMAKE_CXX_STANDARD {standard}): above the template's C++17")
             return replace("cxx_std_17 on the library (cmake/XeusKernel.cmake)")
         if _FLAG_VARIABLE.match(variable):
-            return _flags(command, joined, replace, human, carry, suspending_calls)
+            return _flags(command, joined, replace, human, carry, suspending_calls, same_target=True)
         pending_sets.append(command)
         return None
     if name == "add_library":
@@ -727,14 +753,15 @@ def _classify(command, ledger, chosen, pending_sets, to_library, *, is_library, 
         return carry(message=f"add_executable({first}): a program of the kernel's own, as written")
     if name in macros:
         if name in library_macros:
-            return replace(f"{name}() made the library: its commands on the library are carried")
+            return replace(f"{name}() made what the template makes (the library, the executable or "
+                           f"kernelspecs): what it did of the kernel's own is carried")
         return carry()
     if name in TARGET_COMMANDS or name in ("set_target_properties", "target_sources", "add_dependencies",
                                            "target_compile_features", "set_property", "target_precompile_headers"):
         return _target_command(command, ledger, chosen, to_library, is_library=is_library, project=project,
                                variables=variables, entry_executables=entry_executables, other_targets=other_targets,
                                old_names=old_names, suspending_calls=suspending_calls, carry=carry, replace=replace,
-                               human=human, in_library_macro=in_library_macro)
+                               human=human, in_library_macro=in_library_macro, kernel=kernel)
     if name in ("xeus_wasm_compile_options", "xeus_wasm_link_options"):
         return replace("cmake/XeusKernel.cmake calls xeus's helpers")
     expanded = " ".join(e for arg in args for e in expand_variables(arg, variables))
@@ -762,7 +789,7 @@ def _classify(command, ledger, chosen, pending_sets, to_library, *, is_library, 
     if in_library_macro:
         return replace("part of the macro that made the library or set up the executable (xeus_kernel_add)")
     if name in ("set_target_properties", "target_link_options") and first in entry_executables:
-        return _flags(command, joined, replace, human, carry, suspending_calls)
+        return _flags(command, joined, replace, human, carry, suspending_calls, same_target=first == kernel)
     # Anything else is the kernel's own (execute_process, file(COPY), pkg_check_modules,
     # FetchContent, custom commands, messages): kept as written, under its conditions.
     return carry()
@@ -781,38 +808,61 @@ def _is_version_parsing(command: CMakeCommand) -> bool:
     if command.name in ("set", "math"):
         target = command.args[1] if command.name == "math" and len(command.args) > 1 else (command.args[0] if command.args else "")
         values = " ".join(command.args[1:])
-        return bool(re.search(r"VERSION_(MAJOR|MINOR|PATCH)$", target)) or (
+        return bool(re.search(r"VERSION_(MAJOR|MINOR|PATCH|\$\{CMAKE_MATCH_\d\})$", target)) or (
             target.endswith("_VERSION") and bool(re.search(r"VERSION_(MAJOR|MINOR|PATCH)", values)))
     return False
 
 
-def _flags(command, joined, replace, human, carry, suspending_calls) -> None:
+# What the template's wasm build sets or makes needless (xeus's helpers, --pre-js, MAIN_MODULE).
+TEMPLATE_SETTINGS = {"MAIN_MODULE", "SIDE_MODULE", "WASM_BIGINT", "EXPORTED_RUNTIME_METHODS", "ALLOW_MEMORY_GROWTH",
+                     "STACK_SIZE", "TOTAL_STACK", "MODULARIZE", "EXPORT_NAME", "ENVIRONMENT", "EXPORT_ES6",
+                     "USE_ES6_IMPORT_META", "ERROR_ON_UNDEFINED_SYMBOLS", "-fwasm-exceptions", "-fexceptions", "--bind",
+                     "-lembind", "--pre-js", "--post-js", "WASM", "EXIT_RUNTIME", "NO_EXIT_RUNTIME", "INITIAL_MEMORY",
+                     "TOTAL_MEMORY", "MAXIMUM_MEMORY", "SUPPORT_LONGJMP", "DISABLE_EXCEPTION_CATCHING"}
+
+
+EXECUTABLE_PROPERTIES = {"SUFFIX", "PREFIX", "OUTPUT_NAME", "RUNTIME_OUTPUT_DIRECTORY", "INSTALL_RPATH",
+                         "BUILD_RPATH", "LINK_DEPENDS", "INSTALL_RPATH_USE_LINK_PATH", "BUILD_WITH_INSTALL_RPATH",
+                         "MACOSX_RPATH", "CXX_STANDARD", "CXX_STANDARD_REQUIRED", "CXX_EXTENSIONS"}
+
+
+def _flags(command, joined, replace, human, carry, suspending_calls, same_target: bool) -> None:
     """Compiler or linker flags of the kernel's executables: the template's wasm flags, asyncify
-    (a human's call when the C++ suspends), or flags with no home."""
-    if _ASYNC_FLAG.search(joined):
-        if suspending_calls:
-            return human(f"asyncify, and the kernel's C++ suspends ({', '.join(suspending_calls[:2])}): the "
-                         f"template builds without asyncify; replace the call, or add the flags in CMakeLists.txt "
-                         f"and accept a larger, slower kernel")
-        return replace("no asyncify: nothing in the kernel's C++ suspends")
-    if _WASM_FLAG.search(joined):
-        return replace("xeus's wasm helpers (MAIN_MODULE), wasm/pre.js and the kernel's link options")
-    if FLAG_WITHOUT_HOME.search(joined):
-        return human("no template equivalent, not carried over")
-    if command.name == "set":
+    (a human's call when the C++ suspends), flags with no home (each named), or, on the
+    executable the template makes under the same name, the kernel's own flags, carried."""
+    settings = [(setting, text) for setting, _, text, _ in split_flags((a, command.line) for a in command.args)]
+    unhomed = [text for setting, text in settings
+               if setting not in TEMPLATE_SETTINGS and not _ASYNC_FLAG.search(setting)]
+    problems = []
+    if _ASYNC_FLAG.search(joined) and suspending_calls:
+        problems.append(f"asyncify, and the kernel's C++ suspends ({', '.join(suspending_calls[:2])}): the "
+                        f"template builds without asyncify; replace the call, or add the flags in CMakeLists.txt "
+                        f"and accept a larger, slower kernel")
+    if unhomed:
+        problems.append(f"{', '.join(unhomed)}: no template equivalent, not carried over")
+    if problems:
+        return human("; ".join(problems))
+    if settings or _WASM_FLAG.search(joined) or _ASYNC_FLAG.search(joined):
+        why = "no asyncify: nothing in the kernel's C++ suspends" if _ASYNC_FLAG.search(joined) else \
+            "xeus's wasm helpers (MAIN_MODULE), wasm/pre.js and the kernel's link options"
+        return replace(why)
+    properties = set(command.args[2::2]) if command.name == "set_target_properties" else set()
+    if properties and properties <= EXECUTABLE_PROPERTIES:
+        return replace("the kernel executable's name, place and links: cmake/XeusKernel.cmake")
+    if command.name == "set" or same_target:
         return carry()
-    return human("flags of the former kernel executable: no template equivalent, not carried over")
+    return human("flags of the former kernel executable, whose name the template's does not take: not carried over")
 
 
 def _target_command(command, ledger, chosen, to_library, *, is_library, project, variables, entry_executables,
-                    other_targets, old_names, suspending_calls, carry, replace, human, in_library_macro) -> None:
+                    other_targets, old_names, suspending_calls, carry, replace, human, in_library_macro, kernel) -> None:
     args, name = command.args, command.name
     target = args[0] if args else ""
     if target in other_targets:
         return carry(message=f"{_short(command)}: of {target}, the kernel's own target")
     if name == "set_property":
         return carry() if not in_library_macro else replace("a property of the library the template makes")
-    if target in entry_executables:
+    if target in entry_executables and not is_library(command):
         if name == "target_link_libraries":
             own = [a for a in args[1:] if a not in ("PUBLIC", "PRIVATE", "INTERFACE") and not any(
                 TEMPLATE_LINKED.match(e) or e in old_names or not e for e in expand_variables(a, variables))]
@@ -822,7 +872,7 @@ def _target_command(command, ledger, chosen, to_library, *, is_library, project,
                                   f"to the library")
             return replace("the kernel executable links the library and xeus (cmake/XeusKernel.cmake)")
         if name in ("target_link_options", "target_compile_options", "set_target_properties"):
-            return _flags(command, " ".join(args), replace, human, carry, suspending_calls)
+            return _flags(command, " ".join(args), replace, human, carry, suspending_calls, same_target=target == kernel)
         if name in ("target_sources",):
             return human("sources of the former kernel executable: add them to SOURCES")
         return replace("the kernel executables (cmake/XeusKernel.cmake)")

@@ -168,10 +168,15 @@ def _dependencies(environment: Any) -> list[str]:
     return found
 
 
-def _runs_itself(spec) -> bool:
+def program_of(spec) -> str:
+    """The program a kernelspec runs: argv[0]'s file name (a CMake @VAR@ prefix taken off)."""
     argv = spec.data.get("argv") if isinstance(spec.data, dict) else None
     program = argv[0] if isinstance(argv, list) and argv and isinstance(argv[0], str) else ""
-    return re.split(r"[/\\]", program)[-1].removesuffix(".exe") == spec.name
+    return re.split(r"[/\\]", program.replace(PLACEHOLDER, "/"))[-1].removesuffix(".exe")
+
+
+def _runs_itself(spec) -> bool:
+    return program_of(spec) == spec.name
 
 
 def infer(root: Path) -> Inference:
@@ -218,6 +223,16 @@ def infer(root: Path) -> Inference:
     if native:
         spec = native[0]
         inference.set("kernel_name", spec.name, spec.path)
+        programs = {program_of(s) for s in native}
+        program = programs.pop() if len(programs) == 1 else ""
+        if not _runs_itself(spec) and re.fullmatch(r"[a-z][a-z0-9_]*", program):
+            # Several kernelspecs of one program, none under its name (xcpp17, xcpp20 of xcpp):
+            # the kernel is the program; every kernelspec becomes an xeus_kernel_add_spec().
+            inference.set("kernel_name", program, f"argv[0] of the {len(native)} kernelspecs")
+            inference.notes.append(
+                f"no kernelspec is named after the program {program} they all run: the template adds a "
+                f"kernelspec {program} (display_name from {spec.name}'s: --data display_name=... names it)"
+            )
         display = spec.data.get("display_name")
         if isinstance(display, str):
             if PLACEHOLDER in display:
