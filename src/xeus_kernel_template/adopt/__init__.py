@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import copier
+import copier.errors
 import yaml
 
 from ..review import score as review_score
@@ -41,6 +42,12 @@ from .cmake import thin_cmake_lists
 from .infer import Inference, NotAKernel, infer
 
 DEFAULT_TEMPLATE = "gh:xeus-kernel-template/xeus-kernel-template"
+# Questions without a default: a dry run that cannot infer one renders with this stand-in,
+# and names the --data line that sets it; a real run asks (in a terminal) or refuses.
+STAND_INS = {"language_name": "Not Inferred", "author_name": "Not Inferred", "author_email": "not-inferred@example.org",
+             "github_owner": "not-inferred"}
+# Answers the template decides for an adopted kernel, not inferred from it.
+DECIDED = {"interpreter_sources"}
 # Build glue: what a kernel maintains by hand to build, package and test it (for the count).
 GLUE = re.compile(
     r"^(CMakeLists\.txt|CMake(User|Kernel)?Presets\.json|cmake/.*|.*\.cmake(\.in)?|environment[^/]*\.ya?ml|"
@@ -78,6 +85,11 @@ class Plan:
     score_before: str = ""
     score_after: str = ""
     failed_after: list[str] = dataclasses.field(default_factory=list)
+    not_inferred: dict[str, str] = dataclasses.field(default_factory=dict)  # answer -> why
+    stand_ins: set[str] = dataclasses.field(default_factory=set)  # answers rendered with a stand-in
+    port_changes: list[str] = dataclasses.field(default_factory=list)  # the xeus 6 API changes the kernel needs
+    port_diff: str = ""  # the mechanical ones, as a diff
+    ported: bool = False  # applied (--port-xeus6)
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -178,17 +190,55 @@ def _skipped(path: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(path, pattern) for pattern in patterns)
 
 
-def render(template: str, destination: Path, inference: Inference, data: dict[str, str], *, vcs_ref: str | None,
+def render(template: str, destination: Path, defaults: dict[str, Any], data: dict[str, Any], *, vcs_ref: str | None,
            interactive: bool) -> tuple[dict[str, Any], list[str], str]:
     """The template rendered with the inferred answers (and the user's): (answers, the
     author-owned patterns, the release)."""
-    defaults = {k: v for k, v in inference.answers.items() if k != "project_version"}
     worker = copier.run_copy(
         template, str(destination), data=data, user_defaults=defaults, defaults=not interactive,
         vcs_ref=vcs_ref, unsafe=False, quiet=not interactive, overwrite=True,
     )
     answers = yaml.safe_load((destination / ".copier-answers.yml").read_text(encoding="utf-8"))
     return answers, list(worker.all_skip_if_exists), str(answers.get("_commit", ""))
+
+
+def _unreachable(template: str, error: Exception) -> AdoptError:
+    text = " ".join(str(getattr(error, "stderr", "") or error).split())
+    reason = re.search(r"Could not resolve host: \S+|Failed to connect[^.]*|not found|does not exist", text)
+    return AdoptError(f"cannot reach the template {template} ({reason.group(0) if reason else text[:60]}): "
+                      f"give a local copy with --template PATH")
+
+
+def render_answers(template: str, destination: Path, inference: Inference, data: dict[str, str], *,
+                   vcs_ref: str | None, interactive: bool, dry_run: bool) -> tuple[tuple, dict[str, str], set[str]]:
+    """Render with the inferred answers; an inferred answer the template's validator refuses is
+    dropped (its --data line named), a question without a default that adopt could not infer
+    gets a stand-in in a dry run. Returns (render(), refused answers -> why, stand-ins)."""
+    defaults = {k: v for k, v in inference.answers.items() if k != "project_version"}
+    refused: dict[str, str] = {}
+    stand_ins = {k for k in STAND_INS if k not in defaults and k not in data} if not interactive else set()
+    if stand_ins and not dry_run:
+        lines = " ".join(f"--data {k}=..." for k in sorted(stand_ins))
+        raise AdoptError(f"adopt could not infer {', '.join(sorted(stand_ins))}: give {lines}")
+    while True:
+        shutil.rmtree(destination, ignore_errors=True)
+        try:
+            given = {**{k: STAND_INS[k] for k in stand_ins}, **data}
+            return render(template, destination, defaults, given, vcs_ref=vcs_ref, interactive=interactive), refused, stand_ins
+        except ValueError as error:  # a validator refused an answer: say which, change nothing
+            message = str(error).splitlines()[0]
+            question = re.search(r"question '(\w+)': (.*)", message)
+            key = question.group(1) if question else ""
+            if key not in defaults or key in data:
+                raise AdoptError(message) from None
+            where = inference.sources.get(key, "inferred")
+            refused[key] = f"{defaults.pop(key)!r} from {where} is refused: {question.group(2)}"
+            if key in STAND_INS and not dry_run:
+                raise AdoptError(f"{key} {refused[key]}; give one with --data {key}=...") from None
+            if key in STAND_INS:
+                stand_ins.add(key)
+        except (OSError, copier.errors.CopierError) as error:
+            raise _unreachable(template, error) from None
 
 
 def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers: dict[str, Any],
@@ -264,6 +314,17 @@ def score(root: Path) -> tuple[str, list[str]]:
     return str(result), list(result.failed)
 
 
+def _not_inferred(plan: Plan, inference: Inference, data: dict[str, str], refused: dict[str, str]) -> dict[str, str]:
+    """Each answer that is neither inferred nor given, with why."""
+    found = {}
+    for key, value in plan.answers.items():
+        if key.startswith("_") or key in DECIDED or key in data or (key in inference.sources and key not in refused):
+            continue
+        found[key] = refused.get(key) or ("a stand-in for this dry run" if key in plan.stand_ins else
+                                           f"the template's default, {value!r}")
+    return found
+
+
 def adopt(
     root: Path,
     *,
@@ -272,8 +333,10 @@ def adopt(
     data: dict[str, str] | None = None,
     interactive: bool = False,
     dry_run: bool = False,
+    port_xeus6: bool = False,
 ) -> Plan:
-    """Adopt the kernel repository at *root* (see the module's documentation)."""
+    """Adopt the kernel repository at *root* (see the module's documentation). *port_xeus6*:
+    make the mechanical xeus 5 -> 6 API changes in the kernel's own sources too."""
     root = root.resolve()
     check_repository(root)
     try:
@@ -282,14 +345,22 @@ def adopt(
         raise AdoptError(f"{root} is not a xeus kernel: {error}") from None
     with tempfile.TemporaryDirectory(prefix="xkt-adopt-") as temporary:
         work = Path(temporary)
-        try:
-            answers, author_owned, release = render(
-                template, work / "render", inference, dict(data or {}), vcs_ref=vcs_ref, interactive=interactive
-            )
-        except ValueError as error:  # a validator refused an answer: say which, change nothing
-            raise AdoptError(str(error).splitlines()[0]) from None
+        (answers, author_owned, release), refused, stand_ins = render_answers(
+            template, work / "render", inference, dict(data or {}), vcs_ref=vcs_ref, interactive=interactive,
+            dry_run=dry_run,
+        )
         plan = plan_adoption(root, work / "render", inference, answers, author_owned, release)
         plan.sources = {**inference.sources, **{key: "--data" for key in data or {}}}
+        plan.stand_ins = stand_ins
+        plan.not_inferred = _not_inferred(plan, inference, dict(data or {}), refused)
+        if inference.port is not None and inference.port.needed:
+            plan.port_changes, plan.port_diff = inference.port.changes, inference.port.diff
+            plan.ported = port_xeus6
+            if port_xeus6:
+                plan.written.update({path: "ported" for path in inference.port.patched})
+                for path, text in inference.port.patched.items():
+                    (work / "render" / path).parent.mkdir(parents=True, exist_ok=True)
+                    (work / "render" / path).write_text(text, encoding="utf-8")
         plan.score_before, _ = score(root)
         trial = work / "adopted"
         shutil.copytree(root, trial, ignore=shutil.ignore_patterns(".git"), symlinks=True)
@@ -303,11 +374,16 @@ def adopt(
 def report(plan: Plan, *, dry_run: bool, write: Callable[[str], None] = print) -> None:
     write(f"Template release {plan.release or '(untagged)'}; answers (--data KEY=VALUE overrides one):")
     for key in sorted(k for k in plan.answers if not k.startswith("_")):
-        value = plan.answers[key]
-        write(f"  {key:<24} {value!r:<36} {plan.sources.get(key, 'the template default')}")
+        value = "(not inferred)" if key in plan.stand_ins else repr(plan.answers[key])
+        write(f"  {key:<24} {value:<36} {plan.sources.get(key, 'not inferred')}")
+    if plan.not_inferred:
+        write("Not inferred (set each with its --data line):")
+        for key, why in sorted(plan.not_inferred.items()):
+            example = f"'{key}=[...]'" if isinstance(plan.answers.get(key), list) else f"{key}=..."
+            write(f"  --data {example:<34} {why}")
     write("Files:" if not dry_run else "Plan (--dry-run: nothing is written):")
     for path, how in sorted(plan.written.items()):
-        write(f"  {'replace' if how == 'replaced' else 'add':<8} {path}")
+        write(f"  {how if how == 'ported' else 'replace' if how == 'replaced' else 'add':<8} {path}")
     write(f"  {'rewrite':<8} CMakeLists.txt ({len(plan.cmake_lists.splitlines())} lines, yours)")
     for path, why in sorted(plan.removed.items()):
         write(f"  {'remove':<8} {path}: {why}")
@@ -319,6 +395,14 @@ def report(plan: Plan, *, dry_run: bool, write: Callable[[str], None] = print) -
     if plan.replaced:
         write("Now done by the template:")
         write("\n".join(f"  {line}" for line in plan.replaced))
+    if plan.port_changes:
+        write("xeus 6 API: the kernel is written against xeus 5; what it must change:")
+        write("\n".join(f"  - {line}" for line in plan.port_changes))
+        if plan.port_diff and plan.ported:
+            write("The mechanical changes were made in the kernel's sources (--port-xeus6):")
+        elif plan.port_diff:
+            write("The mechanical changes, made by --port-xeus6:")
+        write("\n".join(f"    {line}" for line in plan.port_diff.splitlines()))
     if plan.needs_human:
         write("Needs a human:")
         write("\n".join(f"  - {line}" for line in plan.needs_human))

@@ -38,7 +38,7 @@ STACK_PACKAGES = {
     "pre-commit", "emscripten_emscripten-wasm32", "emsdk", "jupyterlite", "jupyterlite-core", "jupyterlite-xeus",
     "jupyter_server", "nodejs", "playwright", "empack", "doctest", "gtest", "libarchive", "libarchive-c",
 }
-_COPYRIGHT = re.compile(r"^\s*(?:Copyright|COPYRIGHT)\b((?:\s*(?:\([cC]\)|©|[0-9]{4})).*)$", re.MULTILINE)
+_COPYRIGHT = re.compile(r"^\s*(?:Copyright|COPYRIGHT)\b(.*(?:\([cC]\)|©|\b[0-9]{4}\b).*)$", re.MULTILINE)
 # Copyright lines of license texts themselves, not of the kernel: the license's steward, or
 # the placeholders of its "how to apply" appendix.
 _NOT_A_HOLDER = re.compile(r"Free Software Foundation|\[yyyy\]|<year>|\{yyyy\}|name of (copyright owner|author)|"

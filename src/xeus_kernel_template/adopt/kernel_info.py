@@ -106,6 +106,9 @@ class Resolver:
         local = re.search(rf"\b{name}\s*(?:\[\s*\])?\s*(?:=|\{{|\()\s*(?:std::string\s*[({{]\s*)?{_STRING}\s*[)}};]", code)
         if local:
             return local.group(1)
+        alias = re.search(rf"\b{name}\s*(?:=|\{{|\()\s*((?:[A-Za-z_]\w*::)*[A-Za-z_]\w*)\s*[)}};]", code)
+        if alias and alias.group(1) != name:
+            return self.value(alias.group(1), code, depth + 1)
         if name in self.defines:
             return self.value(self.defines[name], code, depth + 1)
         parts = [self.defines.get(f"{name}_{part}", "") for part in ("MAJOR", "MINOR", "PATCH")]
