@@ -24,9 +24,18 @@ _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
 # identify's identifiers of the GNU licenses are SPDX's deprecated ones: the version only.
 _GNU = {"GPL-2.0", "GPL-3.0", "LGPL-2.1", "LGPL-3.0", "AGPL-3.0"}
 _LATER = re.compile(r"\(at\s+your\s+option\)\s+any\s+later\s+version", re.IGNORECASE)
-# A file holding two license texts (the LGPL and the GPL it builds on, one after the other)
-# matches neither whole: its title tells.
+# A file holding two license texts (the LGPL and the GPL it builds on, one after the other),
+# or one shortened or with a preamble, matches no text whole: its title or its key phrase
+# tells (the more specific first).
 _TITLES = [
+    ("BSD-3-Clause", re.compile(r"\ABSD\s+3-Clause\s+License", re.IGNORECASE)),
+    ("BSD-2-Clause", re.compile(r"\ABSD\s+2-Clause\s+License", re.IGNORECASE)),
+    ("MIT", re.compile(r"\AMIT\s+License", re.IGNORECASE)),
+    ("Apache-2.0", re.compile(r"Apache\s+License,?\s+Version\s+2\.0", re.IGNORECASE)),
+    ("MPL-2.0", re.compile(r"Mozilla\s+Public\s+License,?\s+(Version\s+|v\.?\s*)2\.0", re.IGNORECASE)),
+    ("MIT", re.compile(r"Permission\s+is\s+hereby\s+granted,\s+free\s+of\s+charge", re.IGNORECASE)),
+    ("BSD-3-Clause", re.compile(r"Redistribution\s+and\s+use\s+in\s+source[\s\S]*Neither\s+the\s+name", re.IGNORECASE)),
+    ("BSD-2-Clause", re.compile(r"Redistribution\s+and\s+use\s+in\s+source\s+and\s+binary\s+forms", re.IGNORECASE)),
     ("LGPL-3.0", re.compile(r"GNU\s+LESSER\s+GENERAL\s+PUBLIC\s+LICENSE\s+Version\s+3", re.IGNORECASE)),
     ("LGPL-2.1", re.compile(r"GNU\s+LESSER\s+GENERAL\s+PUBLIC\s+LICENSE\s+Version\s+2\.1", re.IGNORECASE)),
     ("AGPL-3.0", re.compile(r"GNU\s+AFFERO\s+GENERAL\s+PUBLIC\s+LICENSE\s+Version\s+3", re.IGNORECASE)),
@@ -88,9 +97,9 @@ def identify_license(root: Path, path: str, notices: list[str]) -> tuple[str | N
         found = None
     how = path
     if found is None:
-        text = (root / path).read_text(encoding="utf-8", errors="replace")[:3000]
+        text = (root / path).read_text(encoding="utf-8", errors="replace")[:3000].strip()
         found = next((name for name, title in _TITLES if title.search(text)), None)
-        how = f"{path} (its title)"
+        how = f"{path} (its title or key phrase)"
     if found in _GNU:
         later = any(_LATER.search(text) for text in notices)
         found += "-or-later" if later else "-only"
