@@ -61,6 +61,7 @@ XEUS6_SHUTDOWN = """\
 XEUS5_SHUTDOWN = "        void shutdown_request_impl() override;"
 SOURCE = """\
 #include "xeus/xhelper.hpp"
+#include "xeus-gizmo/gizmo_config.hpp"
 #include "xeus-gizmo/xinterpreter.hpp"
 
 namespace gizmo
@@ -159,6 +160,10 @@ CONFIG_HEADER = """\
 #define GIZMO_LANGUAGE_VERSION_MAJOR 2
 #define GIZMO_LANGUAGE_VERSION_MINOR 1
 #define GIZMO_LANGUAGE_VERSION_PATCH 7
+#define GIZMO_STRINGIFY(x) #x
+#define GIZMO_TEXT(x) GIZMO_STRINGIFY(x)
+#define GIZMO_LANGUAGE_VERSION \
+    GIZMO_TEXT(GIZMO_LANGUAGE_VERSION_MAJOR) "." GIZMO_TEXT(GIZMO_LANGUAGE_VERSION_MINOR) "." GIZMO_TEXT(GIZMO_LANGUAGE_VERSION_PATCH)
 #define GIZMO_VERSION_TEXT GIZMO_LANGUAGE_VERSION
 """
 SPEC = """\

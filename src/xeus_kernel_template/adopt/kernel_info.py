@@ -109,8 +109,9 @@ class Resolver:
         alias = re.search(rf"\b{name}\s*(?:=|\{{|\()\s*((?:[A-Za-z_]\w*::)*[A-Za-z_]\w*)\s*[)}};]", code)
         if alias and alias.group(1) != name:
             return self.value(alias.group(1), code, depth + 1)
-        if name in self.defines:
-            return self.value(self.defines[name], code, depth + 1)
+        defined = self.value(self.defines[name], code, depth + 1) if name in self.defines else None
+        if defined is not None:
+            return defined
         parts = [self.defines.get(f"{name}_{part}", "") for part in ("MAJOR", "MINOR", "PATCH")]
         if all(p.isdigit() for p in parts):
             return ".".join(parts)
