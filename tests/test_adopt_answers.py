@@ -308,6 +308,9 @@ def test_an_adopted_gpl_kernel_keeps_its_license_file(template_folder, tmp_path)
     assert plan.answers["license"] == "GPL-3.0-only" and "LICENSE" in plan.kept
     assert (repo / "LICENSE").read_text() == GPL3
     assert "license: GPL-3.0-only" in (repo / "recipe/conda-forge/recipe.yaml").read_text()
+    # The kernel's MIME type and extension, in their case, reach the generated metadata.
+    metadata = (repo / "include/xeus-gizmo/kernel_metadata.hpp").read_text()
+    assert '"text/x-Gizmo"' in metadata and '".GZM"' in metadata
 
 
 # --- every answer named; the plan always shown -------------------------------------------------
