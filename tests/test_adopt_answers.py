@@ -271,6 +271,15 @@ def test_local_string_variables_passed_to_create_info_reply(tmp_path):
     assert "pygments_lexer" not in found  # "" says nothing
 
 
+def test_a_language_version_the_build_defines(tmp_path):
+    """create_info_reply names a macro the kernel's CMake defines from one of its variables."""
+    info = LITERALS.replace('"2.1"', "GIZMO_LANG_VERSION")
+    cmake = CMAKE + 'target_compile_definitions(xeus-gizmo PRIVATE GIZMO_LANG_VERSION="${GIZMO_LANGUAGE_VERSION}")\n'
+    inference = infer(gizmo(tmp_path, info=info, files={"CMakeLists.txt": cmake}))
+    assert inference.answers["language_version"] == "2.1"
+    assert "GIZMO_LANG_VERSION" in inference.sources["language_version"]
+
+
 def test_a_display_name_filled_in_by_cmake(tmp_path):
     resolved = infer(gizmo(tmp_path / "resolved", display="@GIZMO_PRETTY@ @GIZMO_LANGUAGE_VERSION@ (${PROJECT_NAME})"))
     assert resolved.answers["display_name"] == "Gizmo 2.1 (xeus-gizmo)"
