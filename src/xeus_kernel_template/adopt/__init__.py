@@ -5,7 +5,10 @@ On a clean git work tree that has no answers file yet, adopt
 1. infers the answers from what the repository says (kernelspec, CMake ``project()``, the
    interpreter class and its ``kernel_info``, LICENSE, git), shows where each came from,
    and takes ``--data KEY=VALUE`` overrides; in a terminal, copier asks every question with
-   the inferred answer as its default;
+   the inferred answer as its default; each answer it could not infer is named with the
+   ``--data`` line that sets it (a dry run renders a stand-in where a question has no
+   default), and a kernel on the xeus 5 API gets the changes xeus 6 asks of it, made with
+   ``--port-xeus6`` (:mod:`.port`);
 2. renders the template at a release (its newest tag by default) with those answers, into a
    temporary folder, and plans: template-owned files written (new or replacing the
    kernel's), author-owned ones only where the kernel has none, the kernel's former build
