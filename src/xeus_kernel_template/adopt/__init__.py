@@ -5,7 +5,10 @@ On a clean git work tree that has no answers file yet, adopt
 1. infers the answers from what the repository says (kernelspec, CMake ``project()``, the
    interpreter class and its ``kernel_info``, LICENSE, git), shows where each came from,
    and takes ``--data KEY=VALUE`` overrides; in a terminal, copier asks every question with
-   the inferred answer as its default;
+   the inferred answer as its default; each answer it could not infer is named with the
+   ``--data`` line that sets it (a dry run renders a stand-in where a question has no
+   default), and a kernel on the xeus 5 API gets the changes xeus 6 asks of it, made with
+   ``--port-xeus6`` (:mod:`.port`);
 2. renders the template at a release (its newest tag by default) with those answers, into a
    temporary folder, and plans: template-owned files written (new or replacing the
    kernel's), author-owned ones only where the kernel has none, the kernel's former build
@@ -32,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import copier
+import copier.errors
 import yaml
 
 from ..review import score as review_score
@@ -44,6 +48,12 @@ from .infer import Inference, NotAKernel, infer
 from .test_setup import plugins_asked_for
 
 DEFAULT_TEMPLATE = "gh:xeus-kernel-template/xeus-kernel-template"
+# Questions without a default: a dry run that cannot infer one renders with this stand-in,
+# and names the --data line that sets it; a real run asks (in a terminal) or refuses.
+STAND_INS = {"language_name": "Not Inferred", "author_name": "Not Inferred", "author_email": "not-inferred@example.org",
+             "github_owner": "not-inferred"}
+# Answers the template decides for an adopted kernel, not inferred from it.
+DECIDED = {"interpreter_sources"}
 # Build glue: what a kernel maintains by hand to build, package and test it (for the count).
 GLUE = re.compile(
     r"^(CMakeLists\.txt|CMake(User|Kernel)?Presets\.json|cmake/.*|.*\.cmake(\.in)?|environment[^/]*\.ya?ml|"
@@ -59,7 +69,7 @@ CUSTOM_MAIN = {
 }
 
 
-ACTIONS = {"new": "add", "replaced": "replace", "merged": "merge"}  # how a written file changes
+ACTIONS = {"new": "add", "replaced": "replace", "merged": "merge", "ported": "ported"}  # how a written file changes
 
 
 class AdoptError(RuntimeError):
@@ -86,6 +96,11 @@ class Plan:
     failed_after: list[str] = dataclasses.field(default_factory=list)
     ledger: list = dataclasses.field(default_factory=list)  # where each command of the kernel's CMake went
     built: str = "not built"  # the native build of the adopted tree: "built", or why not
+    not_inferred: dict[str, str] = dataclasses.field(default_factory=dict)  # answer -> why
+    stand_ins: set[str] = dataclasses.field(default_factory=set)  # answers rendered with a stand-in
+    port_changes: list[str] = dataclasses.field(default_factory=list)  # the xeus 6 API changes the kernel needs
+    port_diff: str = ""  # the mechanical ones, as a diff
+    ported: bool = False  # applied (--port-xeus6)
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -184,11 +199,10 @@ def _skipped(path: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(path, pattern) for pattern in patterns)
 
 
-def render(template: str, destination: Path, inference: Inference, data: dict[str, str], *, vcs_ref: str | None,
+def render(template: str, destination: Path, defaults: dict[str, Any], data: dict[str, Any], *, vcs_ref: str | None,
            interactive: bool) -> tuple[dict[str, Any], list[str], str]:
     """The template rendered with the inferred answers (and the user's): (answers, the
     author-owned patterns, the release)."""
-    defaults = {k: v for k, v in inference.answers.items() if k != "project_version"}
     worker = copier.run_copy(
         template, str(destination), data=data, user_defaults=defaults, defaults=not interactive,
         vcs_ref=vcs_ref, unsafe=False, quiet=not interactive, overwrite=True,
@@ -280,6 +294,44 @@ def _merge_gitignore(root: Path, rendered_dir: Path, tracked: set[str]) -> bool:
     merged = own.rstrip("\n") + "\n\n# The template's patterns (added by xeus-kernel-template adopt)\n" + "\n".join(missing) + "\n"
     (rendered_dir / ".gitignore").write_text(merged, encoding="utf-8")
     return True
+
+def _unreachable(template: str, error: Exception) -> AdoptError:
+    text = " ".join(str(getattr(error, "stderr", "") or error).split())
+    reason = re.search(r"Could not resolve host: \S+|Failed to connect[^.]*|not found|does not exist", text)
+    return AdoptError(f"cannot reach the template {template} ({reason.group(0) if reason else text[:60]}): "
+                      f"give a local copy with --template PATH")
+
+
+def render_answers(template: str, destination: Path, inference: Inference, data: dict[str, str], *,
+                   vcs_ref: str | None, interactive: bool, dry_run: bool) -> tuple[tuple, dict[str, str], set[str]]:
+    """Render with the inferred answers; an inferred answer the template's validator refuses is
+    dropped (its --data line named), a question without a default that adopt could not infer
+    gets a stand-in in a dry run. Returns (render(), refused answers -> why, stand-ins)."""
+    defaults = {k: v for k, v in inference.answers.items() if k != "project_version"}
+    refused: dict[str, str] = {}
+    stand_ins = {k for k in STAND_INS if k not in defaults and k not in data} if not interactive else set()
+    if stand_ins and not dry_run:
+        lines = " ".join(f"--data {k}=..." for k in sorted(stand_ins))
+        raise AdoptError(f"adopt could not infer {', '.join(sorted(stand_ins))}: give {lines}")
+    while True:
+        shutil.rmtree(destination, ignore_errors=True)
+        try:
+            given = {**{k: STAND_INS[k] for k in stand_ins}, **data}
+            return render(template, destination, defaults, given, vcs_ref=vcs_ref, interactive=interactive), refused, stand_ins
+        except ValueError as error:  # a validator refused an answer: say which, change nothing
+            message = str(error).splitlines()[0]
+            question = re.search(r"question '(\w+)': (.*)", message)
+            key = question.group(1) if question else ""
+            if key not in defaults or key in data:
+                raise AdoptError(message) from None
+            where = inference.sources.get(key, "inferred")
+            refused[key] = f"{defaults.pop(key)!r} from {where} is refused: {question.group(2)}"
+            if key in STAND_INS and not dry_run:
+                raise AdoptError(f"{key} {refused[key]}; give one with --data {key}=...") from None
+            if key in STAND_INS:
+                stand_ins.add(key)
+        except (OSError, copier.errors.CopierError) as error:
+            raise _unreachable(template, error) from None
 
 
 def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers: dict[str, Any],
@@ -386,6 +438,17 @@ def score(root: Path) -> tuple[str, list[str]]:
     return str(result), list(result.failed)
 
 
+def _not_inferred(plan: Plan, inference: Inference, data: dict[str, str], refused: dict[str, str]) -> dict[str, str]:
+    """Each answer that is neither inferred nor given, with why."""
+    found = {}
+    for key, value in plan.answers.items():
+        if key.startswith("_") or key in DECIDED or key in data or (key in inference.sources and key not in refused):
+            continue
+        found[key] = refused.get(key) or ("a stand-in for this dry run" if key in plan.stand_ins else
+                                           f"the template's default, {value!r}")
+    return found
+
+
 def adopt(
     root: Path,
     *,
@@ -395,9 +458,11 @@ def adopt(
     interactive: bool = False,
     dry_run: bool = False,
     toolchain: Toolchain | None | str = "find",
+    port_xeus6: bool = False,
 ) -> Plan:
     """Adopt the kernel repository at *root* (see the module's documentation). The adopted
-    tree is built natively with *toolchain* ("find": the user's xeus, if any; None: no build)."""
+    tree is built natively with *toolchain* ("find": the user's xeus, if any; None: no build).
+    *port_xeus6*: make the mechanical xeus 5 -> 6 API changes in the kernel's own sources too."""
     root = root.resolve()
     check_repository(root)
     try:
@@ -408,14 +473,22 @@ def adopt(
     carry_test_setup(root, inference)
     with tempfile.TemporaryDirectory(prefix="xkt-adopt-") as temporary:
         work = Path(temporary)
-        try:
-            answers, author_owned, release = render(
-                template, work / "render", inference, dict(data or {}), vcs_ref=vcs_ref, interactive=interactive
-            )
-        except ValueError as error:  # a validator refused an answer: say which, change nothing
-            raise AdoptError(str(error).splitlines()[0]) from None
+        (answers, author_owned, release), refused, stand_ins = render_answers(
+            template, work / "render", inference, dict(data or {}), vcs_ref=vcs_ref, interactive=interactive,
+            dry_run=dry_run,
+        )
         plan = plan_adoption(root, work / "render", inference, answers, author_owned, release)
         plan.sources = {**inference.sources, **{key: "--data" for key in data or {}}}
+        plan.stand_ins = stand_ins
+        plan.not_inferred = _not_inferred(plan, inference, dict(data or {}), refused)
+        if inference.port is not None and inference.port.needed:
+            plan.port_changes, plan.port_diff = inference.port.changes, inference.port.diff
+            plan.ported = port_xeus6
+            if port_xeus6:
+                plan.written.update({path: "ported" for path in inference.port.patched})
+                for path, text in inference.port.patched.items():
+                    (work / "render" / path).parent.mkdir(parents=True, exist_ok=True)
+                    (work / "render" / path).write_text(text, encoding="utf-8")
         plan.score_before, _ = score(root)
         trial = work / "adopted"
         shutil.copytree(root, trial, ignore=shutil.ignore_patterns(".git"), symlinks=True)
@@ -430,8 +503,13 @@ def adopt(
 def report(plan: Plan, *, dry_run: bool, write: Callable[[str], None] = print) -> None:
     write(f"Template release {plan.release or '(untagged)'}; answers (--data KEY=VALUE overrides one):")
     for key in sorted(k for k in plan.answers if not k.startswith("_")):
-        value = plan.answers[key]
-        write(f"  {key:<24} {value!r:<36} {plan.sources.get(key, 'the template default')}")
+        value = "(not inferred)" if key in plan.stand_ins else repr(plan.answers[key])
+        write(f"  {key:<24} {value:<36} {plan.sources.get(key, 'not inferred')}")
+    if plan.not_inferred:
+        write("Not inferred (set each with its --data line):")
+        for key, why in sorted(plan.not_inferred.items()):
+            example = f"'{key}=[...]'" if isinstance(plan.answers.get(key), list) else f"{key}=..."
+            write(f"  --data {example:<34} {why}")
     write("Files:" if not dry_run else "Plan (--dry-run: nothing is written):")
     for path, how in sorted(plan.written.items()):
         write(f"  {ACTIONS[how]:<8} {path}")
@@ -446,6 +524,14 @@ def report(plan: Plan, *, dry_run: bool, write: Callable[[str], None] = print) -
     if plan.replaced:
         write("Now done by the template:")
         write("\n".join(f"  {line}" for line in plan.replaced))
+    if plan.port_changes:
+        write("xeus 6 API: the kernel is written against xeus 5; what it must change:")
+        write("\n".join(f"  - {line}" for line in plan.port_changes))
+        if plan.port_diff and plan.ported:
+            write("The mechanical changes were made in the kernel's sources (--port-xeus6):")
+        elif plan.port_diff:
+            write("The mechanical changes, made by --port-xeus6:")
+        write("\n".join(f"    {line}" for line in plan.port_diff.splitlines()))
     if plan.needs_human:
         write("Needs a human:")
         write("\n".join(f"  - {line}" for line in plan.needs_human))
