@@ -223,10 +223,10 @@ def ask_in_node(build: LiteBuild, kernel_js: Path, code: str) -> dict:
 def test_workflow_builds_packs_and_passes_node_protocol_and_browser_tests(built, variant):
     _, output = built(variant)
     assert "100% tests passed, 0 tests failed out of 4" in output, output[-3000:]
+    # The skeleton brings no node or browser test: these are the ones fill_in_kernel wrote,
+    # expecting the library's answer, as the protocol suite's sample does.
     for test in ("node", "bridge_kernelspec", "protocol", "browser"):
         assert f"{KERNEL}_{test}" in output
-    # The kernel's own tests ran and expected the library's answer.
-    assert "test_a_cells_result_is_the_c_librarys PASSED" in output, output[-3000:]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
