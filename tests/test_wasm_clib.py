@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -147,13 +148,13 @@ def patch(path: Path, old: str, new: str) -> None:
 
 
 def build_library(build: LiteBuild, variant: str) -> None:
-    """Writes the library's sources into a temporary folder and compiles them into the copied
-    host prefix: lib/libshout.a (static) or lib/libshout.so (side module), include/shout.h."""
+    """Writes the library (its source into a temporary folder) and compiles it into the copied
+    host prefix: include/shout.h, and lib/libshout.a (static) or lib/libshout.so (side module)."""
     sources = build.work / "shout"
     sources.mkdir()
     (sources / "shout.c").write_text(SHOUT_C)
-    shutil.copyfile(_write(sources / "shout.h", SHOUT_H), build.host / "include/shout.h")
-    flags = ["-O2", "-fPIC", "-fwasm-exceptions", f"-I{sources}"]
+    (build.host / "include/shout.h").write_text(SHOUT_H)
+    flags = ["-O2", "-fPIC", "-fwasm-exceptions", f"-I{build.host / 'include'}"]
     if variant == "static":
         commands = [["emcc", "-c", *flags, sources / "shout.c", "-o", sources / "shout.o"],
                     ["emar", "rcs", build.host / "lib/libshout.a", sources / "shout.o"]]
@@ -162,11 +163,6 @@ def build_library(build: LiteBuild, variant: str) -> None:
     for command in commands:
         result = build.run(*command, check=False, timeout=300)
         assert result.returncode == 0, result.stdout[-4000:]
-
-
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path
 
 
 def fill_in_kernel(project: Path, variant: str) -> None:
@@ -182,8 +178,8 @@ def fill_in_kernel(project: Path, variant: str) -> None:
         patch(cmakelists, KERNEL_SOURCES, KERNEL_SOURCES + SIDE_MODULE)
         cmakelists.write_text(cmakelists.read_text() + FIND_HEADER)
     patch(project / f"test/test_{KERNEL}_kernel.py", SKELETON_SAMPLE, LIBRARY_SAMPLE)
-    _write(project / f"test/wasm/{KERNEL}.test.mjs", NODE_TEST)
-    _write(project / f"test/wasm/test_{KERNEL}_lite.py", BROWSER_TEST)
+    (project / f"test/wasm/{KERNEL}.test.mjs").write_text(NODE_TEST)
+    (project / f"test/wasm/test_{KERNEL}_lite.py").write_text(BROWSER_TEST)
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +191,7 @@ def skeleton_render(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def built(skeleton_render, wasm_toolchain, tmp_path_factory):
     """built(variant) -> (LiteBuild, workflow output): one wasm build per variant."""
-    cache: dict[str, tuple[LiteBuild, str]] = {}
+    cache: dict[str, tuple[LiteBuild, subprocess.CompletedProcess[str]]] = {}
 
     def get(variant: str) -> tuple[LiteBuild, str]:
         if variant not in cache:  # a failed build too: the variant's other tests fail at once
