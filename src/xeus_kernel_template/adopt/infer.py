@@ -25,6 +25,7 @@ from ..review.fixtures import (
     xk_kernelspecs,
     xk_repo,
 )
+from ..review.parsing import PLACEHOLDER_VALUE as PLACEHOLDER
 from ..review.parsing import CMakeCommand, expand_variables, parse_cmake
 from .kernel_info import ANSWERS, language_info
 from .port import Port, port
