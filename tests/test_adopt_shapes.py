@@ -71,7 +71,8 @@ if(EMSCRIPTEN)
     find_package(xeus-lite REQUIRED)
     add_executable(xcalc src/main_emscripten_kernel.cpp)
     target_link_libraries(xcalc PRIVATE xeus-calc xeus-lite)
-    target_link_options(xcalc PRIVATE "SHELL:-sASYNCIFY=1" "SHELL:-sMAIN_MODULE=1")
+    target_link_options(xcalc PRIVATE "SHELL:-sASYNCIFY=1" "SHELL:-sMAIN_MODULE=1"
+                        "SHELL:--post-js ${CMAKE_CURRENT_SOURCE_DIR}/src/calc_runtime.js")
 else()
     find_package(xeus-zmq 4 REQUIRED)
     add_executable(xcalc src/main.cpp)
@@ -147,6 +148,7 @@ def grow(repo: Path) -> None:
     (repo / "src/calc_interpreter.cpp").write_text('#include "calc_config.hpp"\n' + source)
     (repo / "include/xeus-calc/wasm_interpreter.hpp").write_text(WASM_HEADER)
     (repo / "src/wasm_interpreter.cpp").write_text(WASM_SOURCE)
+    (repo / "src/calc_runtime.js").write_text("Module.calcGreeting = function () { return 'calc'; };\n")
     main = (repo / "src/main.cpp").read_text()
     (repo / "src/main.cpp").write_text(main.replace("std::make_unique<calc::kernel_interpreter>()",
                                                     "std::make_unique<calc::kernel_interpreter>(argc, argv)"))
@@ -170,6 +172,12 @@ def grown(releases, tmp_path_factory):
     return repo, adopt(repo, template=str(releases), vcs_ref=BEFORE)
 
 
+def under(text: str, condition: str, line: str) -> bool:
+    """Whether *line* is in an if(*condition*) ... endif() block of *text*."""
+    blocks = text.split(f"if({condition})\n")[1:]
+    return any(f"    {line}\n" in block.split("endif()")[0] for block in blocks)
+
+
 def cmake_commands(repo_text: dict[str, str]) -> list:
     return [c for path, text in repo_text.items() for c in parse_cmake(text, path)[0]
             if c.name not in {"if", "elseif", "else", "endif", "endfunction", "endmacro"}]
@@ -190,7 +198,7 @@ def test_every_cmake_command_is_in_exactly_one_list(grown):
 def test_conditions_configure_steps_and_own_targets_survive(grown):
     repo = grown[0]
     text = (repo / "CMakeLists.txt").read_text()
-    assert "if(EMSCRIPTEN)\n    target_sources(xeus-calc PRIVATE src/wasm_interpreter.cpp)\nendif()" in text
+    assert under(text, "EMSCRIPTEN", "target_sources(xeus-calc PRIVATE src/wasm_interpreter.cpp)")
     assert "SOURCES src/calc_interpreter.cpp\n" in text  # not the wasm source
     assert 'execute_process(COMMAND "${CMAKE_COMMAND}" -E copy "${CMAKE_CURRENT_SOURCE_DIR}/src/calc_config.hpp.in"' in text
     assert "add_library(calc-core STATIC src/evaluate.cpp)" in text and "calc_checked(calc-core)" in text
@@ -199,6 +207,13 @@ def test_conditions_configure_steps_and_own_targets_survive(grown):
     assert "find_package(PkgConfig)" in text
     assert "if(CALC_WITH_ZLIB)\n    target_link_libraries(xeus-calc PRIVATE PkgConfig::ZLIB)\nendif()" in text
     assert "target_link_libraries(xeus-calc PUBLIC calc-core)" in text
+
+
+def test_a_post_js_of_the_kernels_own_stays_linked(grown):
+    repo, plan = grown
+    assert (repo / "src/calc_runtime.js").is_file() and "src/calc_runtime.js" not in plan.removed
+    assert under((repo / "CMakeLists.txt").read_text(), "EMSCRIPTEN",
+                 'target_link_options(xcalc PRIVATE "SHELL:--post-js ${PROJECT_SOURCE_DIR}/src/calc_runtime.js")')
 
 
 def test_asyncify_with_suspending_cpp_needs_a_human(grown):

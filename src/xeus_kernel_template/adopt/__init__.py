@@ -159,13 +159,13 @@ def _legacy(root: Path, inference: Inference, rendered: set[str], tracked: set[s
             if text and re.search(r"export_kernel|xkernel\s|make_xserver|xeus::xkernel", text):
                 removed[path] = "an entry point the template's src/main.cpp / main_emscripten_kernel.cpp replace"
     glue = xk_wasm_glue(root, inference.tree, inference.cmake)
+    kept = set(own_post_js(root, inference, tracked, rendered))
     for js in glue.files:
-        if js.path not in tracked or js.role not in ("pre", "post"):
+        if js.path not in tracked or js.role not in ("pre", "post") or js.path in kept:
             continue
         if js.path not in rendered:
             removed[js.path] = f"{js.role}.js glue: wasm/pre.js and wasm/initialize_xkernel.js replace it"
-        statements = [s for s in re.split(r"[;\n]", js.code) if s.strip()]
-        own = [s for s in statements if not re.match(r"\s*Module\s*(\.\w+|\[[^]]+\])\s*=\s*[\w.\[\]'\"]+\s*$", s)]
+        own = _own_statements(js.code)
         if own:
             notes.append(
                 f"{js.path} did more than re-export runtime symbols ({own[0].strip()[:60]}...): move that code into "
@@ -193,6 +193,20 @@ def _legacy(root: Path, inference: Inference, rendered: set[str], tracked: set[s
             f"nbval-ignore-output or nbval-skip"
         )
     return removed, notes
+
+
+def _own_statements(code: str) -> list[str]:
+    """The statements of a pre/post.js beyond re-exports of runtime symbols (Module.X = X)."""
+    statements = [s for s in re.split(r"[;\n]", code) if s.strip()]
+    return [s for s in statements if not re.match(r"\s*Module\s*(\.\w+|\[[^]]+\])\s*=\s*[\w.\[\]'\"]+\s*$", s)]
+
+
+def own_post_js(root: Path, inference: Inference, tracked: set[str], rendered: set[str]) -> list[str]:
+    """The kernel's post.js files that are code of its own (a JavaScript runtime, not re-exports):
+    they stay, linked with --post-js as before."""
+    glue = xk_wasm_glue(root, inference.tree, inference.cmake)
+    return sorted(js.path for js in glue.files if js.role == "post" and js.path in tracked
+                  and js.path not in rendered and _own_statements(js.code))
 
 
 def _skipped(path: str, patterns: list[str]) -> bool:
@@ -366,6 +380,7 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
         inference.top_level, collect_variables(inference.top_level),
         other_files=_other_cmake_files(root, inference), suspending_calls=_suspending_calls(root, inference),
         other_kernelspecs=others, kernelspec_text=specs[0].text if specs else "",
+        kept_js=own_post_js(root, inference, tracked, set(rendered)),
         project=answers["project_name"], version=inference.answers.get("project_version", "0.1.0"),
         description=answers.get("description", ""), kernel=kernel,
         interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,

@@ -298,6 +298,7 @@ def thin_cmake_lists(
     suspending_calls: list[str] | None = None,
     other_kernelspecs: dict[str, dict] | None = None,
     kernelspec_text: str = "",
+    kept_js: list[str] | None = None,
 ) -> ThinBuild:
     """The thin CMakeLists.txt, and where each command of the kernel's CMake went.
 
@@ -499,6 +500,18 @@ def thin_cmake_lists(
         ledger.add(command, "carried", f"sources under {' AND '.join(condition)}: {' '.join(items)}")
     for command, text in to_library:
         targets.emit(conditions[id(command)], text)
+    for command in top:
+        linked = [js for js in kept_js or [] if any(
+            setting in ("--post-js", "--pre-js") and _strip_source_dir(value).strip('"') == js
+            for setting, value, _, _ in split_flags((e, command.line) for a in command.args
+                                                    for e in expand_variables(a, variables)))]
+        condition = conditions[id(command)]
+        if not any("EMSCRIPTEN" in c for c in condition):
+            condition = ("EMSCRIPTEN", *condition)
+        for js in linked:
+            targets.emit(condition, f'target_link_options({kernel} PRIVATE "SHELL:--post-js '
+                         f'${{PROJECT_SOURCE_DIR}}/{js}")')
+            ledger.add(None, "carried", f"{command.where} --post-js {js}: the kernel's own JavaScript, kept and linked")
     names_after = {project, kernel, *old_names, *entry_executables}
     for command in top:
         if id(command) in chosen:
