@@ -79,6 +79,7 @@ else()
     target_link_libraries(xcalc PRIVATE xeus-calc xeus-zmq)
 endif()
 configure_file(share/jupyter/kernels/xcalc/kernel.json.in ${CMAKE_CURRENT_BINARY_DIR}/kernels/xcalc/kernel.json)
+configure_file(xeus-calcConfig.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/calc-extra.cmake @ONLY)
 install(TARGETS xeus-calc xcalc)
 """
 
@@ -214,6 +215,13 @@ def test_a_post_js_of_the_kernels_own_stays_linked(grown):
     assert (repo / "src/calc_runtime.js").is_file() and "src/calc_runtime.js" not in plan.removed
     assert under((repo / "CMakeLists.txt").read_text(), "EMSCRIPTEN",
                  'target_link_options(xcalc PRIVATE "SHELL:--post-js ${PROJECT_SOURCE_DIR}/src/calc_runtime.js")')
+
+
+def test_no_carried_command_reads_a_file_the_plan_removes(grown):
+    repo, plan = grown
+    assert "xeus-calcConfig.cmake.in" in plan.removed
+    assert "calc-extra.cmake" not in (repo / "CMakeLists.txt").read_text()
+    assert any("reads xeus-calcConfig.cmake.in, which the template replaces" in line for line in plan.needs_human)
 
 
 def test_asyncify_with_suspending_cpp_needs_a_human(grown):

@@ -380,7 +380,7 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
         inference.top_level, collect_variables(inference.top_level),
         other_files=_other_cmake_files(root, inference), suspending_calls=_suspending_calls(root, inference),
         other_kernelspecs=others, kernelspec_text=specs[0].text if specs else "",
-        kept_js=own_post_js(root, inference, tracked, set(rendered)),
+        kept_js=own_post_js(root, inference, tracked, set(rendered)), removed_files=removed,
         project=answers["project_name"], version=inference.answers.get("project_version", "0.1.0"),
         description=answers.get("description", ""), kernel=kernel,
         interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Iterable
 
 from ..review.cmake_model import split_flags
 from ..review.parsing import PLACEHOLDER_VALUE as PLACEHOLDER
@@ -299,6 +300,7 @@ def thin_cmake_lists(
     other_kernelspecs: dict[str, dict] | None = None,
     kernelspec_text: str = "",
     kept_js: list[str] | None = None,
+    removed_files: Iterable[str] | None = None,
 ) -> ThinBuild:
     """The thin CMakeLists.txt, and where each command of the kernel's CMake went.
 
@@ -456,7 +458,7 @@ def thin_cmake_lists(
                   library_macros=library_macros | executable_macros, entry_executables=entry_targets,
                   other_targets=other_targets,
                   old_names=old_names, files=files, kernel=kernel, suspending_calls=suspending_calls or [],
-                  in_library_macro=bool(macro))
+                  in_library_macro=bool(macro), removed=set(removed_files or ()))
 
     # Pass 2: the variables the carried commands use, set the way they were; sets nothing
     # carried uses are carried too when they are the kernel's own (unknown to the template).
@@ -701,7 +703,7 @@ _WASM_OUTPUT = re.compile(r"\.(js|wasm|data)\b")
 
 def _classify(command, ledger, chosen, pending_sets, to_library, *, is_library, library, library_command, project,
               variables, macros, library_macros, entry_executables, other_targets, old_names, files, kernel,
-              suspending_calls, in_library_macro) -> None:
+              suspending_calls, in_library_macro, removed) -> None:
     """One command of the top-level CMakeLists.txt: its verdict in the ledger, its new text
     in *chosen* when it is carried (variables wait for pass 2 in *pending_sets*)."""
     args, name = command.args, command.name
@@ -709,6 +711,9 @@ def _classify(command, ledger, chosen, pending_sets, to_library, *, is_library, 
     joined = " ".join(args)
 
     def carry(text: str | None = None, message: str | None = None) -> None:
+        gone = sorted({_strip_source_dir(e) for a in args for e in expand_variables(a, variables)} & removed)
+        if gone:  # never carry a command that reads a file the plan removes
+            return human(f"reads {', '.join(gone)}, which the template replaces: not carried over")
         chosen[id(command)] = text or _text(command)
         ledger.add(command, "carried", message or _short(command))
 
