@@ -173,6 +173,9 @@ class _Emitter:
 
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+# Commands that set what later commands read: they keep their place before xeus_kernel_add().
+VARIABLE_COMMANDS = {"set", "list", "string", "option", "find_package", "include", "math", "file", "message",
+                     "cmake_path", "get_filename_component", "execute_process", "pkg_check_modules"}
 # Commands of the whole build (not of one target) that carry over as they are.
 GLOBAL_COMMANDS = {"find_package", "option", "add_compile_definitions", "add_definitions", "include_directories",
                    "link_directories", "link_libraries"}
@@ -421,6 +424,9 @@ def thin_cmake_lists(
     executable_macros |= kernelspec_macros - library_macros
     carried_definitions = {name for name in definitions if name not in library_macros | executable_macros}
 
+    module_functions = {c.args[0].lower() for commands in (other_files or {}).values() for c in commands
+                        if c.name in ("function", "macro") and c.args}
+
     # Pass 1: what carries over (by command), what the template does, what needs a human.
     chosen: dict[int, str] = {}  # id(command) -> its new text
     pending_sets: list[CMakeCommand] = []
@@ -446,6 +452,11 @@ def thin_cmake_lists(
             continue
         if macro and macro in carried_definitions:
             ledger.add(command, "carried", f"{_short(command)}: in {macro}(), carried as written")
+            continue
+        if macro in library_macros and name in module_functions and args and (macro, args[0]) in library_targets:
+            # The library's macro calls a function of the kernel's own CMake module on it.
+            chosen[id(command)] = _text(dataclasses.replace(command, args=(project, *args[1:])))
+            ledger.add(command, "carried", f"{_short(command)}: {name}() of the kernel's module, on the library")
             continue
         if name in ("set", "string", "list", "math", "file") and _is_version_parsing(command):
             ledger.add(command, "replaced", f"{_short(command)}: the version: project(VERSION) of the new CMakeLists.txt")
@@ -518,7 +529,8 @@ def thin_cmake_lists(
     for command in top:
         if id(command) in chosen:
             target_command = command.name in TARGET_COMMANDS or command.name in ("set_target_properties", "target_sources")
-            names_a_new_target = any(arg in names_after for arg in command.args)
+            names_a_new_target = command.name not in VARIABLE_COMMANDS and any(
+                word in names_after for word in re.findall(r"[\w.+-]+", chosen[id(command)]))
             (targets if target_command or names_a_new_target else own).emit(conditions[id(command)], chosen[id(command)])
     if library_command is not None:
         ledger.add(library_command, "replaced", f"add_library({library_command.args[0]}): xeus_kernel_add(LIBRARY "
