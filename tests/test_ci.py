@@ -166,6 +166,11 @@ def test_each_os_enters_its_environment_by_the_proven_pattern(rendered, render_n
     cmd.exe` activates the environment and its Visual Studio .bat (cl.exe for Ninja), as
     xeus's own CI; Linux and macOS: a login bash. The reason stands next to it."""
     project = rendered(render_name)
+    if not answers(render_name).get("with_native", True):  # a browser-only kernel: Linux only, bash
+        assert not (project / ".github/workflows/native.yml").exists()
+        lite = yaml.safe_load((project / ".github/workflows/lite.yml").read_text())
+        assert lite["jobs"]["build-pack-test"]["defaults"]["run"]["shell"] == "bash -el {0}"
+        return
     text = (project / ".github/workflows/native.yml").read_text()
     job = yaml.safe_load(text)["jobs"]["build-and-test"]
     assert job["strategy"]["matrix"]["include"] == [*UNIX, WINDOWS]
@@ -225,6 +230,9 @@ def test_every_package_comes_from_a_listed_channel_that_publishes_it(rendered, r
 
     project = rendered(render_name)
     for filename, published in PUBLISHED.items():
+        if filename == "environment-dev.yml" and not answers(render_name).get("with_native", True):
+            assert not (project / filename).exists()  # a browser-only kernel has no native environment
+            continue
         environment = yaml.safe_load((project / filename).read_text())
         found = {}
         for dependency in environment["dependencies"]:
