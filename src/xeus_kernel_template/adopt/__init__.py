@@ -144,6 +144,10 @@ def _legacy(root: Path, inference: Inference, rendered: set[str], tracked: set[s
     for path in files:
         if re.fullmatch(r"share/jupyter/kernels/[^/]+/[^/]*kernel[^/]*\.json(\.in)?", path):
             removed[path] = "a kernelspec the template writes (cmake/XeusKernelSpec.cmake)"
+            if re.search(r"win|mac|osx|linux|unix|windows", posixpath.basename(path), re.IGNORECASE):
+                notes.append(f"{path} is a platform's variant of the kernelspec: the template writes one "
+                             f"kernel.json; carry what differs (env entries: KERNELSPEC_ENV, under if(WIN32) "
+                             f"in CMakeLists.txt) yourself")
         elif re.fullmatch(r"[^/]*environment[^/]*\.ya?ml|ci/environment[^/]*\.ya?ml", path):
             text, _ = read_text(root, path)
             if text and "xeus" in text:
