@@ -88,7 +88,7 @@ def refusal_of(question: str, value: str) -> str | None:
     if re.search("[\x00-\x1f\x7f-\x9f]", value):
         return "one line of printable text"
     if re.search("[\u202a-\u202e\u2066-\u2069]", value):
-        return "bidirectional control characters"
+        return "bidirectional controls"
     if re.search("[\ufffe\uffff]", value):
         return "U+FFFE or U+FFFF"
     if len(value) > LIMITS[question]:
