@@ -9,7 +9,9 @@ from ._base import TEMPLATE, Example, XKCheck
 
 #: A release tag as copier records it: v1.2.3, 1.2, 0.3.0rc1 (never a hash or a describe).
 _TAG = re.compile(r"^v?\d+\.\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
-_REMOTE = re.compile(r"^(gh:|gl:|https?://|git@|git\+|ssh://|git://)")
+#: A git URL another machine can reach (git+file:// is a local path too). The message after
+#: `copier copy` (copier.yml) warns with the same rules.
+_REMOTE = re.compile(r"^(gh:|gl:|https?://|git@|git\+(https?|ssh)://|ssh://|git://)")
 
 
 class XK801(XKCheck):
