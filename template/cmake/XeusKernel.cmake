@@ -1,4 +1,5 @@
-# Managed by xeus-kernel-template: `copier update` rewrites this file.
+# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+# your edits to the same lines become conflicts.
 # It holds the build conventions shared by xeus kernels (native with xeus-zmq, WebAssembly
 # with xeus-lite), so that CMakeLists.txt only names the kernel, its sources and its own
 # dependencies. Put your changes in CMakeLists.txt (yours), never here.
