@@ -6,6 +6,7 @@ as users type it."""
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
 import subprocess
@@ -52,6 +53,7 @@ def published(github, monkeypatch):
     }
     for name, value in redirect.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("XKT_CACHE_DIR", str(github / "cache"))  # XK804's clone of the "published" template
     with local.env(**redirect):
         yield github / "xeus-kernel-template" / "xeus-kernel-template.git"
 
@@ -179,3 +181,27 @@ def test_the_readmes_non_interactive_line_works(tmp_path, published):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert (tmp_path / "xeus-mylang/.copier-answers.yml").is_file()
+
+
+def test_the_readme_names_what_the_bridge_skips_by_design():
+    """The wasm tier's protocol suite matches the native one test for test, but for the tests
+    skipped in wasm by design (tests/test_wasm.py's INHERENT): the README names them."""
+    wasm_tier = (TEMPLATE / "tests/test_wasm.py").read_text(encoding="utf-8")
+    inherent = re.search(r"^INHERENT = (\{.*\})$", wasm_tier, re.MULTILINE)[1]
+    readme = " ".join((TEMPLATE / "README.md").read_text(encoding="utf-8").split())
+    assert "same pass count" not in readme
+    for name in ast.literal_eval(inherent):
+        assert f"`{name}`, skipped in wasm by design" in readme
+
+
+@pytest.mark.parametrize("render_name", ["defaults", "no-wasm", "skeleton"])
+def test_a_render_has_no_empty_folder(rendered, render_name):
+    project = rendered(render_name)
+    assert [p for p in project.rglob("*") if p.is_dir() and not any(p.iterdir())] == []
+
+
+def test_the_generated_readme_changes_an_answer_one_way_and_starts_with_git(rendered):
+    readme = (rendered("defaults") / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"copier update[^`\n]*--data", readme)
+    assert commands and set(commands) == {"copier update --defaults --vcs-ref=:current: --data"}
+    assert readme.index("git init") < readme.index("cmake --workflow --preset native")
