@@ -37,7 +37,7 @@ BAD_ANSWERS = [
     ("project_name", "xeus-lite", "Is a CMake or xeus build target"),
     ("project_name", "xeus-zmq", "Is a CMake or xeus build target"),
     ("project_name", "all", "Is a CMake or xeus build target"),
-    ("project_name", "xmylang", "Differ from the kernel name"),
+    ("project_name", "xmylang", "Must differ from the kernel name"),
     ("cpp_namespace", "my-lang", "An identifier only"),
     ("cpp_namespace", "9lang", "An identifier only"),
     ("cpp_namespace", "class", "Not a C++ keyword"),

@@ -26,7 +26,7 @@ from xeus_kernel_template.review import score
 from xeus_kernel_template.review.checks._base import DOCS
 
 PUBLISHED = "gh:xeus-kernel-template/xeus-kernel-template"
-FIX = f"copier copy --force {PUBLISHED} ."  # --force: --defaults --overwrite
+FIX = f"copier copy --force {PUBLISHED}"  # --force: --defaults --overwrite
 WITHOUT_LANGUAGE = {key: value for key, value in BASE.items() if key != "language_name"}
 
 
@@ -96,7 +96,7 @@ def test_a_local_copy_says_what_breaks_and_the_command_that_fixes_it(
     for what in breaks:
         assert what in message
     assert link_checks(kernel) == fails, "the message and the reviewer disagree"
-    assert f"\n    {FIX}\n" in message
+    assert f"\n    {FIX} {kernel}\n" in message
 
     capfd.readouterr()
     copier.run_copy(PUBLISHED, str(kernel), defaults=True, overwrite=True, unsafe=False)
