@@ -845,9 +845,9 @@ def xk_wasm(xk_repo: RepoTree, xk_cmake: CMakeProject) -> WasmBuild:
         if posixpath.basename(target.command.file) != "XeusKernel.cmake":
             return WasmBuild(True, f"the wasm executable `{target.name}` in {target.command.file}")
     for command in xk_cmake.commands:
-        if command.name == "find_package" and command.args[:1] == ("xeus-lite",):
-            if posixpath.basename(command.file) != "XeusKernel.cmake":
-                return WasmBuild(True, f"`find_package(xeus-lite)` in {command.file}")
+        own = posixpath.basename(command.file) != "XeusKernel.cmake"
+        if own and command.name == "find_package" and command.args[:1] == ("xeus-lite",):
+            return WasmBuild(True, f"`find_package(xeus-lite)` in {command.file}")
     return WasmBuild(False, "no wasm target: no emscripten entry point built, no wasm executable, no xeus-lite")
 
 

@@ -125,7 +125,7 @@ def _render(source: str, commit: str, data: dict, kernel: Path | None) -> Render
                 worker = copier.run_copy(source, output, data=data, vcs_ref=commit, defaults=True,
                                          quiet=True, unsafe=False, skip_tasks=True)
             skipped = list(worker.template.skip_if_exists)
-        except Exception as error:  # noqa: BLE001 - any failure of copier is a reason to skip
+        except Exception as error:  # any failure of copier is a reason to skip
             raise Unreachable(f"copier cannot render {source} at {commit} ({type(error).__name__}: {error})") from error
         # copier's own matching of _skip_if_exists: pathspec's gitignore style (1.0 renamed it)
         style = "gitignore" if int(pathspec.__version__.split(".")[0]) >= 1 else "gitwildmatch"
