@@ -1,4 +1,5 @@
-# Managed by xeus-kernel-template: `copier update` rewrites this file.
+# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+# your edits to the same lines become conflicts.
 """Bring this kernel to the newest release of its template, on a branch of its own.
 
 What .github/workflows/template-update.yml runs (and what you can run by hand):

@@ -1,4 +1,5 @@
-# Managed by xeus-kernel-template: `copier update` rewrites this file.
+# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+# your edits to the same lines become conflicts.
 """Browser-test fixtures: serve the packed JupyterLite site (LITE_SITE, set by ctest) on
 127.0.0.1, open it in headless Chromium with Playwright, and drive the REPL and JupyterLab.
 

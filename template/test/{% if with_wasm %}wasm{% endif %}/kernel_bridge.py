@@ -1,4 +1,5 @@
-# Managed by xeus-kernel-template: `copier update` rewrites this file.
+# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+# your edits to the same lines become conflicts.
 """The wasm kernel as a Jupyter kernel that jupyter_client can start: the same protocol
 tests (test/test_*_kernel.py, jupyter_kernel_test) then run against the native and the
 wasm build. ctest runs them in the wasm build (`cmake --workflow --preset wasm`).

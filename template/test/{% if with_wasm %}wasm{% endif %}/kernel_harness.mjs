@@ -1,4 +1,5 @@
-// Managed by xeus-kernel-template: `copier update` rewrites this file.
+// Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+// your edits to the same lines become conflicts.
 //
 // Loads the installed wasm kernel in Node.js the way jupyterlite-xeus does in its web
 // worker (createXeusModule, then `new Module.xkernel(argv)`, get_server(), start()) and
