@@ -104,10 +104,10 @@ BAD_ANSWERS = [
     ("github_owner", "ada--dev", "GitHub allows 1-39 letters"),
     ("github_owner", "ada_dev", "GitHub allows 1-39 letters"),
     ("github_owner", "a" * 40, "GitHub allows 1-39 letters"),
-    ("license", "GPL-3.0", "GPL-3.0 is deprecated by SPDX: say GPL-3.0-only or GPL-3.0-or-later"),
+    ("license", "GPL-3.0", "Deprecated by SPDX: say GPL-3.0-only or GPL-3.0-or-later"),
     ("license", "GPL-3.0+", "say GPL-3.0-or-later"),
-    ("license", "Gizmo-1.0", '"Gizmo-1.0" is not an SPDX license identifier'),
-    ("license", "bsd-3-clause", "is not an SPDX license identifier"),
+    ("license", "Gizmo-1.0", "An SPDX identifier (spdx.org/licenses) or LicenseRef-<yours>"),
+    ("license", "bsd-3-clause", "An SPDX identifier (spdx.org/licenses)"),
 ]
 
 
@@ -119,6 +119,8 @@ BAD_DEPENDENT_ANSWERS = [
     ({"interpreter_sources": "none"}, "interpreter_header", "/abs/xinterpreter.hpp", "A relative path to a .h"),
     ({"interpreter_sources": "none"}, "interpreter_header", 'x/y.hpp"', "A relative path to a .h"),
     ({"interpreter_sources": "none"}, "interpreter_header", "x/interpreter.cpp", "A relative path to a .h"),
+    ({"interpreter_sources": "none"}, "protocol_suite", "tests/test_x.py", "A Python file in test/"),
+    ({"interpreter_sources": "none"}, "protocol_suite", "test/x.cpp", "A Python file in test/"),
 ]
 ROWS = [({}, *row) for row in BAD_ANSWERS] + BAD_DEPENDENT_ANSWERS
 
