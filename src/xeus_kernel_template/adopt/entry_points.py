@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ..review.parsing import strip_cpp_comments
+from ..review.parsing import matching_close, strip_cpp_comments
 
 _MAKE = re.compile(r"\b(?:std::)?make_unique\s*<\s*((?:::)?[A-Za-z_][\w:]*)\s*>\s*\(")
 _NEW = re.compile(r"\bnew\s+((?:::)?[A-Za-z_][\w:]*)\s*\(")
@@ -42,15 +42,8 @@ class Factory:
 
 def _arguments_at(code: str, start: int) -> str | None:
     """The text between the parenthesis opened just before *start* and its match."""
-    depth = 1
-    for i in range(start, len(code)):
-        if code[i] == "(":
-            depth += 1
-        elif code[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return " ".join(code[start:i].split())
-    return None
+    end = matching_close(code, start - 1)
+    return None if end is None else " ".join(code[start:end].split())
 
 
 def construction(code: str, path: str, classes: set[str]) -> Construction | None:

@@ -22,6 +22,7 @@ import dataclasses
 import difflib
 import re
 
+from ..review.parsing import matching_close
 from .kernel_info import call_arguments, protocol_first
 
 _VOID_SHUTDOWN = re.compile(r"\bvoid(\s+)((?:[A-Za-z_]\w*::)*)shutdown_request_impl\s*\(\s*\)")
@@ -51,15 +52,8 @@ def _body(text: str, start: int) -> tuple[int, int] | None:
         i += 1
     if i >= len(text) or text[i] == ";":
         return None
-    depth = 0
-    for j in range(i, len(text)):
-        if text[j] == "{":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                return i, j
-    return None
+    end = matching_close(text, i)
+    return None if end is None else (i, end)
 
 
 def _port_shutdown(path: str, text: str, changes: list[str]) -> str:

@@ -536,6 +536,22 @@ def strip_js_comments(text: str) -> str:
     return _strip_c_like(text, quotes="\"'`")
 
 
+def matching_close(text: str, open_index: int) -> int | None:
+    """The index of the bracket closing the one at *open_index* ("(" or "{"), None if unclosed.
+    Brackets in strings count too: callers strip what they must first."""
+    opening = text[open_index]
+    closing = {"(": ")", "{": "}", "[": "]"}[opening]
+    depth = 0
+    for index in range(open_index, len(text)):
+        if text[index] == opening:
+            depth += 1
+        elif text[index] == closing:
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
 def strip_cpp_comments(text: str) -> str:
     """Remove ``//`` and ``/* */`` comments from C++, keeping strings (raw strings too)."""
     return _strip_c_like(text, quotes="\"'", raw_strings=True)
