@@ -1,36 +1,38 @@
-# Managed by xeus-kernel-template: `copier update` rewrites this file.
-"""The example notebooks (notebooks/*.ipynb) show what the kernel really outputs.
+"""A kernel's notebooks show what the kernel really outputs: each is run, cell by cell, on
+the kernel its metadata names (found on JUPYTER_PATH), and its outputs are compared with the
+stored ones. Against the native build, this keeps the stored outputs the native kernel's;
+against the wasm build (through :mod:`xeus_kernel_ci.kernel_bridge`), the wasm kernel must give the
+same, and the browser test compares JupyterLab's outputs with :func:`comparable` too.
 
-Their stored outputs are the native kernel's. ctest runs each notebook here, cell by cell,
-on the kernel under test, and compares its outputs with the stored ones: against the native
-build (`cmake --workflow --preset native`), this keeps the stored outputs the native
-kernel's.
-{%- if with_wasm %} Against the wasm build (`cmake --workflow --preset wasm`, through
-test/wasm/kernel_bridge.py), the wasm kernel must give the same, and the browser test
-(test/wasm) runs the notebooks in JupyterLab and compares with the same stored outputs.
-{%- endif %}
+A kernel points the suite at its notebooks, in a test file of its own::
 
-After changing the language or a notebook, store the native kernel's new outputs with
+    from xeus_kernel_ci.notebooks import NotebookSuite
 
-    JUPYTER_PATH=$PWD/build/native/share/jupyter python test/test_notebooks.py notebooks/NAME.ipynb
+    class TestNotebooks(NotebookSuite):
+        folder = Path(__file__).parent.parent / "notebooks"
 
-and review the diff. Execution counts and metadata are not compared.
+Store the native kernel's outputs after changing the language or a notebook (then review
+the diff): ``JUPYTER_PATH=build/native/share/jupyter python -m xeus_kernel_ci.notebooks
+notebooks/NAME.ipynb``. Execution counts and metadata are not compared.
 
 Cells that cannot give the same outputs twice (times, random numbers, input(), widgets
-needing a frontend) carry a cell tag, as nbval reads them: `nbval-ignore-output` (the cell
-runs, its outputs are not compared) or `nbval-skip` (the cell neither runs nor is compared;
-storing keeps its outputs). JupyterLab: the cell's property inspector, "Cell Tags".
+needing a frontend) carry a cell tag, as nbval reads them: ``nbval-ignore-output`` (the cell
+runs, its outputs are not compared) or ``nbval-skip`` (the cell neither runs nor is compared;
+storing keeps its outputs). A notebook that fails for a known reason: ``known_failures.toml``
+next to the test file, table ``[notebooks]``, its file name as key.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
+import queue
 from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+from . import known_failures
+
 TIMEOUT = 30
 SKIP, IGNORE_OUTPUT = "nbval-skip", "nbval-ignore-output"  # cell tags, named as nbval names them
 
@@ -117,6 +119,15 @@ def _output_of(msg: dict) -> dict | None:
     return None
 
 
+def _next(get, path: Path, cell: dict) -> dict:
+    """The next message of a channel, or a failure naming the cell that hung."""
+    try:
+        return get(timeout=TIMEOUT)
+    except queue.Empty:
+        code = _text(cell["source"])
+        pytest.fail(f"{path.name}: no answer within {TIMEOUT} s to execute_request, code {code[:80]!r}", pytrace=False)
+
+
 def run(path: Path) -> list[tuple[int | None, list[dict]]]:
     """Runs each code cell of the notebook on the kernel its metadata names, as a notebook
     frontend does: (execution count, nbformat outputs) per code cell; a cell tagged
@@ -134,7 +145,7 @@ def run(path: Path) -> list[tuple[int | None, list[dict]]]:
             msg_id = client.execute(_text(cell["source"]), allow_stdin=False, stop_on_error=False)
             outputs: list[dict] = []
             while True:
-                msg = client.get_iopub_msg(timeout=TIMEOUT)
+                msg = _next(client.get_iopub_msg, path, cell)
                 if msg["parent_header"].get("msg_id") != msg_id:
                     continue
                 if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
@@ -143,9 +154,9 @@ def run(path: Path) -> list[tuple[int | None, list[dict]]]:
                     outputs = []
                 elif (output := _output_of(msg)) is not None:
                     outputs.append(output)
-            reply = client.get_shell_msg(timeout=TIMEOUT)
+            reply = _next(client.get_shell_msg, path, cell)
             while reply["msg_type"] == "kernel_info_reply":  # spares of start_new_kernel's retries
-                reply = client.get_shell_msg(timeout=TIMEOUT)
+                reply = _next(client.get_shell_msg, path, cell)
             assert reply["parent_header"]["msg_id"] == msg_id
             results.append((reply["content"].get("execution_count"), outputs))
         return results
@@ -154,12 +165,30 @@ def run(path: Path) -> list[tuple[int | None, list[dict]]]:
         manager.shutdown_kernel(now=True)
 
 
-if NOTEBOOKS:  # without notebooks, nothing to compare (and nothing reported)
+class NotebookSuite:
+    """Subclass it in a test file, with folder: the notebooks (*.ipynb) to compare."""
 
-    @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
-    def test_notebook_gives_its_stored_outputs(path):
-        outputs = [comparable(outputs) for _, outputs in run(path)]
-        assert outputs == stored_outputs(path)
+    folder: Path | None = None
+    #: where the known failures are; default: known_failures.toml next to the test file
+    known_failures: Path | None = None
+
+    def pytest_generate_tests(self, metafunc):
+        if "notebook" in metafunc.fixturenames:
+            found = sorted(Path(self.folder).glob("*.ipynb")) if self.folder else []
+            if not found:
+                none = pytest.mark.skip(reason=f"No notebooks in {self.folder}: nothing to compare")
+                found = [pytest.param(None, marks=none, id="no notebooks")]
+            metafunc.parametrize("notebook", found, ids=lambda path: path.name)
+
+    @pytest.fixture(autouse=True)
+    def _known_failure(self, request):
+        path = self.known_failures or request.path.parent / known_failures.FILE_NAME
+        ids = {notebook.name for notebook in Path(self.folder).glob("*.ipynb")} if self.folder else set()
+        known_failures.apply(request, "notebooks", path, ids)
+
+    def test_notebook_gives_its_stored_outputs(self, notebook):
+        outputs = [comparable(outputs) for _, outputs in run(notebook)]
+        assert outputs == stored_outputs(notebook)
 
 
 def store(path: Path) -> None:
@@ -171,8 +200,14 @@ def store(path: Path) -> None:
     print(f"stored the outputs of {path}")
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run notebooks on the kernel their metadata names (found on "
+                                     "JUPYTER_PATH) and store its outputs in them.")
+    parser.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK.ipynb")
+    for path in parser.parse_args(argv).notebooks:
+        store(path)
+    return 0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit(f"usage: {sys.argv[0]} NOTEBOOK.ipynb...  (with JUPYTER_PATH naming the native kernel)")
-    for name in sys.argv[1:]:
-        store(Path(name))
+    raise SystemExit(main())
