@@ -26,7 +26,7 @@ def build_wheelhouse(destination: Path) -> Path:
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir",
                              str(destination), str(PACKAGE)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    (wheel,) = destination.glob("xeus_kernel_ci-*.whl")
+    assert len(list(destination.glob("xeus_kernel_ci-*.whl"))) == 1, list(destination.iterdir())
     return destination
 
 

@@ -11,7 +11,6 @@ import queue
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""The template's own Python (the package, its tests, benchmarks and migration hooks) is clean
+"""The template's own Python (the packages, their tests, benchmarks and migration hooks) is clean
 under ruff, at the version pyproject.toml pins and with the rules it configures."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import sys
 
 from template_repo import TEMPLATE
 
-OWN_PYTHON = ("src", "tests", "benchmarks", "hooks")
+OWN_PYTHON = ("src", "tests", "benchmarks", "hooks", "packages")
 
 
 def test_the_projects_own_python_is_clean_under_ruff():

@@ -19,10 +19,10 @@ import functools
 import http.server
 import os
 import re
-import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -55,8 +55,8 @@ def lite_site() -> Path:
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
-    headers_to_add: dict[str, str] = {}
+    extensions_map: ClassVar = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
+    headers_to_add: ClassVar[dict[str, str]] = {}
 
     def end_headers(self) -> None:
         for name, value in self.headers_to_add.items():
@@ -140,7 +140,7 @@ def _open_page(browser, url: str, *, isolated: bool):
     page = context.new_page()
     # What the page said, for the message of a test that waited in vain.
     page.said = []
-    first_line = lambda text: (str(text).splitlines() or [""])[0][:300]  # noqa: E731
+    first_line = lambda text: (str(text).splitlines() or [""])[0][:300]
     page.on("console", lambda message: page.said.append(f"{message.type}: {first_line(message.text)}"))
     page.on("pageerror", lambda error: page.said.append(f"page error: {first_line(error)}"))
     return page

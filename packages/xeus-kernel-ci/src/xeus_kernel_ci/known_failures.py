@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-if sys.version_info >= (3, 11):
+if sys.version_info >= (3, 11):  # noqa: UP036 (the package supports 3.10)
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib

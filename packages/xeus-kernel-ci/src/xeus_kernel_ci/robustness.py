@@ -190,7 +190,7 @@ class Kernel:
     def _check_reply(self, kind, label, msg_id, reply, options):
         try:
             validate_message(reply, f"{kind}_reply", msg_id)
-        except Exception as error:  # jsonschema's ValidationError, an AssertionError
+        except Exception as error:  # noqa: BLE001 (jsonschema's ValidationError, an AssertionError)
             self._check(False, label, f"malformed {kind}_reply ({error}): {reply['content']}")
         content = reply["content"]
         if kind == "execute":
@@ -219,7 +219,7 @@ class Kernel:
                 return
             try:
                 validate_message(msg)
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 (as above)
                 self._check(False, label, f"malformed {msg['msg_type']} ({error})")
             if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                 return

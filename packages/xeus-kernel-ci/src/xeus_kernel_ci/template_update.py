@@ -282,8 +282,7 @@ def outputs(values: dict[str, str]) -> None:
     target = os.environ.get("GITHUB_OUTPUT")
     if target:
         with open(target, "a", encoding="utf-8") as output:
-            for key, value in values.items():
-                output.write(f"{key}={value}\n")
+            output.writelines(f"{key}={value}\n" for key, value in values.items())
 
 
 def summary(text: str) -> None:
