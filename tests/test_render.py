@@ -143,6 +143,8 @@ def test_expected_files_for_the_options(rendered, render_name):
         "cmake/XeusKernel.cmake", "cmake/XeusKernelPresets.json", "environment-dev.yml", "src/main.cpp",
         "src/native_startup.cpp", "README.md", "LICENSE",
         ".gitignore", ".clang-format", ".pre-commit-config.yaml", f"test/test_{kernel}_kernel.py",
+        "test/test_robustness.py", "test/test_notebooks.py", "test/test_smoke.py", "test/smoke_cells.json",
+        "test/known_failures.toml",
         f"share/jupyter/kernels/{kernel}/kernel.json.in", f"share/jupyter/kernels/{kernel}/logo-svg.svg",
         f"share/jupyter/kernels/{kernel}/logo-32x32.png", f"share/jupyter/kernels/{kernel}/logo-64x64.png",
     }

@@ -6,9 +6,10 @@ against the native and the wasm build.
         writes DIR/kernel.json: the installed wasm kernelspec whose argv starts this bridge
     xeus-kernel-bridge run --kernel-js PREFIX/bin/<kernel>.js CONNECTION_FILE
         what that argv runs: one kernel, until shutdown_request
-    xeus-kernel-bridge node-test --kernel-js PREFIX/bin/<kernel>.js FILE.test.mjs...
+    xeus-kernel-bridge node-test --kernel-js PREFIX/bin/<kernel>.js [--smoke-cells FILE] FILE.test.mjs...
         `node --test` on the files, with KERNEL_JS and KERNEL_HARNESS (the URL of the harness
-        that loads the module the way jupyterlite-xeus does: import it from there)
+        that loads the module the way jupyterlite-xeus does: import it from there); with
+        --smoke-cells, also the smoke cells of FILE (xeus_kernel_ci.smoke)
 
 How it works. This process speaks the Jupyter wire protocol: it binds the five channels of
 the connection file (shell, control, stdin: ROUTER; iopub: PUB; heartbeat: REP), checks
@@ -55,6 +56,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 NODE_SIDE = HERE / "kernel_bridge.mjs"
 HARNESS = HERE / "kernel_harness.mjs"
+SMOKE = HERE / "kernel_smoke.test.mjs"
 SHUTDOWN_GRACE_SECONDS = 5
 NO_REPLY = ("comm_open", "comm_msg", "comm_close")  # requests the protocol does not answer
 
@@ -290,9 +292,17 @@ def _json_default(value):
     return json_default(value)
 
 
-def node_test(kernel_js: Path, node: str, files: list[str]) -> int:
-    """`node --test FILES` with KERNEL_JS and KERNEL_HARNESS set; node's exit status."""
+def node_test(kernel_js: Path, node: str, files: list[str], smoke_cells: Path | None) -> int:
+    """`node --test FILES` with KERNEL_JS and KERNEL_HARNESS set (and the smoke cells'
+    test, with SMOKE_CELLS); node's exit status."""
     env = {**os.environ, "KERNEL_JS": str(kernel_module(kernel_js).resolve()), "KERNEL_HARNESS": HARNESS.as_uri()}
+    if smoke_cells is not None:
+        if not smoke_cells.is_file():
+            raise SystemExit(f"[kernel_bridge] {smoke_cells} does not exist: no smoke cells to run")
+        env["SMOKE_CELLS"] = str(smoke_cells.resolve())
+        files = [*files, str(SMOKE)]
+    if not files:
+        raise SystemExit("[kernel_bridge] node-test: no test file, and no --smoke-cells")
     return subprocess.run([node, "--test", *files], env=env, check=False).returncode
 
 
@@ -307,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("connection_file", type=Path)
     test = commands.add_parser("node-test", help="node --test FILES against the installed <kernel>.js")
     test.add_argument("--kernel-js", type=Path, required=True, help="the installed <kernel>.js")
-    test.add_argument("files", nargs="+", metavar="FILE.test.mjs")
+    test.add_argument("--smoke-cells", type=Path, help="a smoke_cells.json whose cells to run too")
+    test.add_argument("files", nargs="*", metavar="FILE.test.mjs")
     for command in (spec, run, test):
         command.add_argument("--node", default=None, help="the Node.js executable (default: node on PATH)")
     args = parser.parse_args(argv)
@@ -316,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         print(write_kernelspec(args.installed, args.destination, find_node(args.node)))
         return 0
     if args.command == "node-test":
-        return node_test(args.kernel_js, find_node(args.node), args.files)
+        return node_test(args.kernel_js, find_node(args.node), args.files, args.smoke_cells)
     # Interrupts come by message; Ctrl-C in a terminal must not end the kernel.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     connection = json.loads(args.connection_file.read_text(encoding="utf-8"))

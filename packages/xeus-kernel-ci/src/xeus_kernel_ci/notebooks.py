@@ -119,6 +119,15 @@ def _output_of(msg: dict) -> dict | None:
     return None
 
 
+def describe_differences(stored: list, given: list) -> list[str]:
+    """One paragraph per code cell whose outputs differ from the stored ones (the suite's
+    message: pytest does not rewrite this module's asserts)."""
+    if len(stored) != len(given):
+        return [f"{len(given)} code cells ran, {len(stored)} stored"]
+    return [f"code cell {index}: stored {json.dumps(want, ensure_ascii=False)}\n  but got {json.dumps(got, ensure_ascii=False)}"
+            for index, (want, got) in enumerate(zip(stored, given)) if want != got]
+
+
 def _next(get, path: Path, cell: dict) -> dict:
     """The next message of a channel, or a failure naming the cell that hung."""
     try:
@@ -188,7 +197,8 @@ class NotebookSuite:
 
     def test_notebook_gives_its_stored_outputs(self, notebook):
         outputs = [comparable(outputs) for _, outputs in run(notebook)]
-        assert outputs == stored_outputs(notebook)
+        differences = describe_differences(stored_outputs(notebook), outputs)
+        assert not differences, f"{notebook.name}: " + "\n".join(differences)
 
 
 def store(path: Path) -> None:
