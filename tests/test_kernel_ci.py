@@ -46,7 +46,7 @@ def test_it_depends_on_no_tooling_of_the_template():
     """A kernel's tests need no copier nor repo-review: copier only with [update]."""
     project = tomllib.loads((kernel_ci.PACKAGE / "pyproject.toml").read_text())["project"]
     names = {dependency.split(">")[0].split("=")[0].split(";")[0].strip() for dependency in project["dependencies"]}
-    assert names == {"jupyter_client", "jupyter_kernel_test", "pytest", "tomli"}
+    assert names == {"jupyter_client", "jupyter_kernel_test", "nbclient", "nbformat", "pytest", "tomli"}
     assert not any("copier" in extra or "repo-review" in extra for extra in project["dependencies"])
 
 

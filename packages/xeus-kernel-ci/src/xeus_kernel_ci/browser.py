@@ -309,3 +309,30 @@ def open_notebook(browser, lite_url: str):
     yield open_
     for page in pages:
         page.context.close()
+
+
+class BrowserSmokeSuite:
+    """The smoke cells (xeus_kernel_ci.smoke) in the JupyterLite REPL: subclass it in a test
+    file, with kernel_name and cells (the smoke file's path); conftest.py imports the fixtures."""
+
+    kernel_name: str = ""
+    cells: Path | None = None
+
+    def pytest_generate_tests(self, metafunc):
+        from .smoke import SmokeSuite
+
+        SmokeSuite.pytest_generate_tests(self, metafunc)
+
+    @pytest.fixture(scope="class")
+    def smoke_repl(self, browser, lite_url: str) -> Repl:
+        page = _open_page(browser, lite_url, isolated=False)
+        yield Repl(page, f"{lite_url}/repl/index.html?kernel={self.kernel_name}&toolbar=1")
+        page.context.close()
+
+    def test_cell_gives_what_the_smoke_file_says_in_the_repl(self, smoke_repl, cell):
+        outputs = smoke_repl.run(cell["code"])
+        shown = {"result": cell.get("result"), "stdout": (cell.get("stdout") or "").strip()}
+        missing = [f"{key} {shown[key]!r}" for key in ("result", "stdout") if key in cell and shown[key] not in outputs]
+        if "error" in cell and not any(cell["error"] in output for output in outputs):
+            missing.append(f"error {cell['error']!r}")
+        assert not missing, f"{cell['code']!r}: the REPL shows {outputs}, without {', '.join(missing)}"

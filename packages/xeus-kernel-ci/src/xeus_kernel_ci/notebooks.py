@@ -1,6 +1,7 @@
 """A kernel's notebooks show what the kernel really outputs: each is run, cell by cell, on
-the kernel its metadata names (found on JUPYTER_PATH), and its outputs are compared with the
-stored ones. Against the native build, this keeps the stored outputs the native kernel's;
+the kernel its metadata names (found on JUPYTER_PATH) by nbclient, and its outputs are
+compared with the stored ones by :func:`comparable` (the browser test's comparison too; nbval
+reads the same cell tags, but its comparison is internal to its plugin). Against the native build, this keeps the stored outputs the native kernel's;
 against the wasm build (through :mod:`xeus_kernel_ci.kernel_bridge`), the wasm kernel must give the
 same, and the browser test compares JupyterLab's outputs with :func:`comparable` too.
 
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import queue
 from pathlib import Path
 
 import pytest
@@ -105,20 +105,6 @@ def stored_outputs(path: Path) -> list[list[dict] | NotCompared]:
     ]
 
 
-def _output_of(msg: dict) -> dict | None:
-    kind, content = msg["msg_type"], msg["content"]
-    if kind == "stream":
-        return {"output_type": kind, "name": content["name"], "text": content["text"]}
-    if kind in ("execute_result", "display_data"):
-        output = {"output_type": kind, "data": content["data"], "metadata": content.get("metadata", {})}
-        if kind == "execute_result":
-            output["execution_count"] = content["execution_count"]
-        return output
-    if kind == "error":
-        return {"output_type": kind, **{key: content[key] for key in ("ename", "evalue", "traceback")}}
-    return None
-
-
 def describe_differences(stored: list, given: list) -> list[str]:
     """One paragraph per code cell whose outputs differ from the stored ones (the suite's
     message: pytest does not rewrite this module's asserts)."""
@@ -128,50 +114,31 @@ def describe_differences(stored: list, given: list) -> list[str]:
             for index, (want, got) in enumerate(zip(stored, given)) if want != got]
 
 
-def _next(get, path: Path, cell: dict) -> dict:
-    """The next message of a channel, or a failure naming the cell that hung."""
+class NotebookFailed(Exception):
+    """A notebook could not run to its end: the message names the cell."""
+
+
+def run(path: Path):
+    """The notebook at path, executed by nbclient on the kernel its metadata names (found on
+    JUPYTER_PATH), as a notebook frontend runs it, errors included; cells tagged nbval-skip
+    do not run and keep what is stored."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    notebook = nbformat.read(path, as_version=4)
+    skipped = [cell for cell in notebook.cells if cell.cell_type == "code" and tag_of(cell) == SKIP]
+    for cell in skipped:  # nbclient runs code cells only
+        cell.cell_type = "raw"
     try:
-        return get(timeout=TIMEOUT)
-    except queue.Empty:
-        code = _text(cell["source"])
-        pytest.fail(f"{path.name}: no answer within {TIMEOUT} s to execute_request, code {code[:80]!r}", pytrace=False)
-
-
-def run(path: Path) -> list[tuple[int | None, list[dict]]]:
-    """Runs each code cell of the notebook on the kernel its metadata names, as a notebook
-    frontend does: (execution count, nbformat outputs) per code cell; a cell tagged
-    nbval-skip does not run and keeps what is stored."""
-    from jupyter_client.manager import start_new_kernel
-
-    notebook = read(path)
-    manager, client = start_new_kernel(kernel_name=notebook["metadata"]["kernelspec"]["name"])
-    try:
-        results = []
-        for cell in code_cells(notebook):
-            if tag_of(cell) == SKIP:
-                results.append((cell.get("execution_count"), cell["outputs"]))
-                continue
-            msg_id = client.execute(_text(cell["source"]), allow_stdin=False, stop_on_error=False)
-            outputs: list[dict] = []
-            while True:
-                msg = _next(client.get_iopub_msg, path, cell)
-                if msg["parent_header"].get("msg_id") != msg_id:
-                    continue
-                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                    break
-                if msg["msg_type"] == "clear_output":
-                    outputs = []
-                elif (output := _output_of(msg)) is not None:
-                    outputs.append(output)
-            reply = _next(client.get_shell_msg, path, cell)
-            while reply["msg_type"] == "kernel_info_reply":  # spares of start_new_kernel's retries
-                reply = _next(client.get_shell_msg, path, cell)
-            assert reply["parent_header"]["msg_id"] == msg_id
-            results.append((reply["content"].get("execution_count"), outputs))
-        return results
+        NotebookClient(notebook, timeout=TIMEOUT, allow_errors=True,
+                       kernel_name=notebook.metadata.kernelspec.name).execute()
+    except (CellTimeoutError, DeadKernelError) as error:
+        raise NotebookFailed(f"{path.name}: {str(error).strip()}") from None
     finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+        for cell in skipped:
+            cell.cell_type = "code"
+    return notebook
 
 
 class NotebookSuite:
@@ -196,17 +163,20 @@ class NotebookSuite:
         known_failures.apply(request, "notebooks", path, ids)
 
     def test_notebook_gives_its_stored_outputs(self, notebook):
-        outputs = [comparable(outputs) for _, outputs in run(notebook)]
+        try:
+            executed = run(notebook)
+        except NotebookFailed as failure:
+            pytest.fail(str(failure), pytrace=False)
+        outputs = [comparable(cell["outputs"]) for cell in code_cells(executed)]
         differences = describe_differences(stored_outputs(notebook), outputs)
         assert not differences, f"{notebook.name}: " + "\n".join(differences)
 
 
 def store(path: Path) -> None:
-    """Runs the notebook and stores its outputs and execution counts in it."""
-    notebook = read(path)
-    for cell, (count, outputs) in zip(code_cells(notebook), run(path)):
-        cell["execution_count"], cell["outputs"] = count, outputs
-    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Runs the notebook and stores its outputs and execution counts in it (nbformat)."""
+    import nbformat
+
+    nbformat.write(run(path), path)
     print(f"stored the outputs of {path}")
 
 
@@ -215,7 +185,10 @@ def main(argv: list[str] | None = None) -> int:
                                      "JUPYTER_PATH) and store its outputs in them.")
     parser.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK.ipynb")
     for path in parser.parse_args(argv).notebooks:
-        store(path)
+        try:
+            store(path)
+        except NotebookFailed as failure:
+            raise SystemExit(str(failure)) from None
     return 0
 
 
