@@ -313,7 +313,7 @@ class RobustnessSuite:
     def _known_failure(self, request):
         path = self.known_failures or request.path.parent / known_failures.FILE_NAME
         ids = {f"seed_{seed}" for seed in SEEDS} | {name for name, _ in ADVERSARIAL}
-        known_failures.apply(request, "robustness", path, ids)
+        known_failures.apply(request, "robustness", path, ids, pattern=r"seed_\d+")  # any seed: ROBUSTNESS_SEEDS
 
     @pytest.fixture
     def before(self, kernel):
