@@ -39,8 +39,14 @@ RENDERS: dict[str, dict] = {
     "apache": {"license": "Apache-2.0", "description": HOSTILE_TEXT},
     # The xeus plumbing without the starter language, for a kernel over a language library.
     "skeleton": {"interpreter_sources": "skeleton", "display_name": "MyLang (skeleton)", "with_wasm": False},
+    # A kernel that runs in the browser only (no native entry point, presets, environment or CI).
+    "wasm-only": {"with_native": False},
 }
 
 
 def answers(render: str) -> dict:
     return {**BASE, **RENDERS[render]}
+
+
+# The renders with a native build (all but the browser-only one).
+NATIVE_RENDERS = sorted(name for name in RENDERS if answers(name).get("with_native", True))

@@ -78,3 +78,18 @@ def test_the_description_is_a_bracket_argument_that_closes_where_it_should():
         argument = bracket_argument(text)
         level = argument[1 : argument.index("[", 1)]
         assert argument == f"[{level}[{text}]{level}]" and argument.find(f"]{level}]") == len(argument) - len(level) - 2
+
+
+def test_a_function_of_the_kernels_module_called_on_the_library_comes_over_on_it():
+    text = MACRO_BUILD.replace("    tiny_common(${target})\n", "    tiny_common(${target})\n    tiny_warnings(${target})\n")
+    commands, _ = parse_cmake(text, "CMakeLists.txt")
+    module, _ = parse_cmake("function(tiny_warnings target)\n  target_compile_options(${target} PRIVATE -Wall)\n"
+                            "endfunction()\n", "cmake/TinyWarnings.cmake")
+    build = thin_cmake_lists(
+        commands, collect_variables(commands), project="xeus-tiny", version="1.0.0", description="",
+        kernel="xtiny", interpreter_files=["src/xinterpreter.cpp"], repo_files=FILES, kernelspec=None,
+        with_runtime_files=False, other_files={"cmake/TinyWarnings.cmake": module},
+    )
+    after = build.text.split("xeus_kernel_add(", 1)[1]
+    assert after.count("tiny_warnings(xeus-tiny)") == 1  # once, after the library exists
+    assert any("tiny_warnings() of the kernel's module, on the library" in line for line in build.carried)

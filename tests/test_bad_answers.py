@@ -101,7 +101,10 @@ BAD_ANSWERS = [
     ("github_owner", "ada--dev", "A GitHub owner has 1 to 39"),
     ("github_owner", "ada_dev", "A GitHub owner has 1 to 39"),
     ("github_owner", "a" * 40, "A GitHub owner has 1 to 39"),
-    ("license", "GPL-3.0", "GPL-3.0"),
+    ("license", "GPL-3.0", "GPL-3.0 is deprecated by SPDX: say GPL-3.0-only or GPL-3.0-or-later"),
+    ("license", "GPL-3.0+", "say GPL-3.0-or-later"),
+    ("license", "Gizmo-1.0", '"Gizmo-1.0" is not an SPDX license identifier'),
+    ("license", "bsd-3-clause", "is not an SPDX license identifier"),
 ]
 
 

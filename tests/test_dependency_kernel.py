@@ -96,8 +96,8 @@ NEXT_TO_THE_HOMES = {
     "template/cmake/XeusKernel.cmake": [
         ('    if(NOT EMSCRIPTEN)  # the wasm kernel has no process environment to set\n',
          '    if(NOT EMSCRIPTEN)  # the wasm kernel has no process environment for KERNELSPEC_ENV\n'),
-        ('        set(startup "${PROJECT_SOURCE_DIR}/src/native_startup.cpp")\n',
-         '        set(startup "${PROJECT_SOURCE_DIR}/src/native_startup.cpp")  # the author\'s hooks\n'),
+        ('        _xeus_kernel_author_file(startup src/native_startup.cpp "your native start-up hooks (native_startup.hpp)")\n',
+         '        _xeus_kernel_author_file(startup src/native_startup.cpp "your start-up hooks (native_startup.hpp)")\n'),
     ],
     # around the CI job that runs the author's presets
     "template/.github/workflows/native.yml.jinja": [

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import started_kernel
-from samples import RENDERS, answers
+from samples import NATIVE_RENDERS, answers
 
 pytestmark = pytest.mark.native
 
@@ -31,7 +31,7 @@ class Built:
         return self.prefix / "share/jupyter/kernels" / self.kernel
 
 
-STARTER = sorted(name for name in RENDERS if answers(name).get("interpreter_sources", "starter") == "starter")
+STARTER = sorted(name for name in NATIVE_RENDERS if answers(name).get("interpreter_sources", "starter") == "starter")
 _builds: dict[str, Built] = {}
 
 
@@ -51,7 +51,7 @@ def build(name: str, rendered, toolchain, tmp_path_factory) -> Built:
     return _builds[name]
 
 
-@pytest.fixture(params=sorted(RENDERS))
+@pytest.fixture(params=NATIVE_RENDERS)
 def built(request, rendered, toolchain, tmp_path_factory) -> Built:
     return build(request.param, rendered, toolchain, tmp_path_factory)
 
@@ -306,3 +306,14 @@ def test_a_shared_library_is_installed_as_a_cmake_package(rendered, toolchain, t
     assert compiled.returncode == 0, compiled.stdout[-4000:]
     ran = tc.run([consumer / "build/extension"], check=False)
     assert ran.returncode == 0 and ran.stdout.strip() == "xeus-mylang", ran.stdout
+
+
+def test_a_browser_only_kernel_says_so_when_configured_natively(rendered, toolchain, tmp_path):
+    """with_native=false: no native presets, and a native configure stops with one reason."""
+    project = tmp_path / "project"
+    shutil.copytree(rendered("wasm-only"), project)
+    tc = toolchain.with_binds([tmp_path])
+    result = tc.run(["cmake", "-S", ".", "-B", "build/by-hand", "-G", "Ninja"], cwd=project, check=False)
+    assert result.returncode != 0
+    assert "xmylang runs in the browser only (the answer with_native is false): build it with the wasm preset" in \
+        " ".join(result.stdout.split())

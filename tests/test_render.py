@@ -123,7 +123,8 @@ def test_check_jsonschema(rendered, render_name):
 def test_cmake_lists_the_presets(rendered, render_name):
     project = rendered(render_name)
     wasm = answers(render_name).get("with_wasm", True)
-    expected = {"configure": {"native", "native-debug"} | ({"wasm"} if wasm else set())}
+    native = answers(render_name).get("with_native", True)
+    expected = {"configure": ({"native", "native-debug"} if native else set()) | ({"wasm"} if wasm else set())}
     expected["workflow"] = expected["configure"]
     for kind, names in expected.items():
         result = subprocess.run(
@@ -140,8 +141,7 @@ def test_expected_files_for_the_options(rendered, render_name):
     present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
     always = {
         ".copier-answers.yml", "CMakeLists.txt", "CMakePresets.json", "CMakeKernelPresets.json",
-        "cmake/XeusKernel.cmake", "cmake/XeusKernelPresets.json", "environment-dev.yml", "src/main.cpp",
-        "src/native_startup.cpp", "README.md", "LICENSE",
+        "cmake/XeusKernel.cmake", "cmake/XeusKernelPresets.json", "README.md", "LICENSE", "src/interpreter_factory.cpp",
         ".gitignore", ".clang-format", ".pre-commit-config.yaml", f"test/test_{kernel}_kernel.py",
         "test/test_robustness.py", "test/test_notebooks.py", "test/test_smoke.py", "test/smoke_cells.json",
         "test/known_failures.toml",
@@ -152,6 +152,8 @@ def test_expected_files_for_the_options(rendered, render_name):
         "environment-wasm-build.yml", "environment-wasm-host.yml", "cmake/EmscriptenToolchain.cmake",
         "src/main_emscripten_kernel.cpp", "wasm/pre.js", "wasm/initialize_xkernel.js",
     }
+    native = {"environment-dev.yml", "src/main.cpp", "src/native_startup.cpp", ".github/workflows/native.yml",
+              "recipe/conda-forge/recipe.yaml"}
     runtime = {"runtime-files/README.txt"}
     project_name = data.get("project_name", "xeus-mylang")
     interpreter = {"src/xinterpreter.cpp", f"include/{project_name}/xinterpreter.hpp"}
@@ -171,6 +173,10 @@ def test_expected_files_for_the_options(rendered, render_name):
         assert wasm <= present, wasm - present
     else:
         assert not wasm & present, wasm & present
+    if data.get("with_native", True):
+        assert native <= present, native - present
+    else:  # a browser-only kernel: nothing native, not even an empty folder
+        assert not native & present and not (project / "recipe/conda-forge").exists(), native & present
     if data.get("with_runtime_files", False):
         assert runtime <= present
         assert "RUNTIME_FILES runtime-files" in (project / "CMakeLists.txt").read_text()

@@ -99,7 +99,7 @@ def prepare(render: Path, work: Path, toolchain, kernel: str) -> LiteBuild:
     return build
 
 
-@pytest.fixture(scope="module", params=["defaults", "runtime-files"])
+@pytest.fixture(scope="module", params=["defaults", "runtime-files", "wasm-only"])
 def lite(request, rendered, wasm_toolchain, tmp_path_factory) -> tuple[LiteBuild, str]:
     kernel = answers(request.param).get("kernel_name", "xmylang")
     build = prepare(rendered(request.param), tmp_path_factory.mktemp(f"lite-{request.param}"), wasm_toolchain, kernel)

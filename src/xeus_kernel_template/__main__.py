@@ -1,7 +1,7 @@
 """Command line of xeus-kernel-template.
 
     xeus-kernel-template adopt PATH [--data KEY=VALUE]... [--defaults] [--dry-run]
-                                    [--template SRC] [--vcs-ref REF]
+                                    [--template SRC] [--vcs-ref REF] [--port-xeus6]
     xeus-kernel-template toolchain [--wasm]
     xeus-kernel-template bump-stack [--stack PATH] [--dry-run]
 
@@ -43,7 +43,7 @@ def _adopt(options: argparse.Namespace) -> int:
     try:
         plan = adopt(
             root, template=options.template or DEFAULT_TEMPLATE, vcs_ref=options.vcs_ref, data=data,
-            interactive=interactive, dry_run=options.dry_run,
+            interactive=interactive, dry_run=options.dry_run, port_xeus6=options.port_xeus6,
         )
     except AdoptError as error:
         print(f"xeus-kernel-template adopt: {error}", file=sys.stderr)
@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     adopt.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
     adopt.add_argument("--template", metavar="SRC", help="the template (default: the published one)")
     adopt.add_argument("--vcs-ref", metavar="REF", help="the template release (default: its newest)")
+    adopt.add_argument("--port-xeus6", action="store_true",
+                       help="a xeus 5 kernel: also make the mechanical xeus 6 API changes in its sources")
     bump = commands.add_parser("bump-stack", help="bring the template's stack table (stack.yml) up to date, show the diff")
     bump.add_argument("--stack", default="stack.yml", metavar="PATH", help="the table (default: ./stack.yml)")
     bump.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")

@@ -18,8 +18,11 @@
 #     [KERNELSPEC_METADATA <json>]  # a JSON object merged into kernel.json's metadata
 #     [KERNELSPEC_ENV <NAME=value>...])  # environment of the native kernel (kernel.json env)
 #
+# and, for more kernelspecs of the same executable, xeus_kernel_add_spec() (below).
+#
 # Creates the library, the kernel executable (native: <kernel_name>, from src/main.cpp and
-# your start-up hooks in src/native_startup.cpp; wasm: <kernel_name>.js/.wasm[/.data]), the
+# your start-up hooks in src/native_startup.cpp; wasm: <kernel_name>.js/.wasm[/.data]; both
+# make the interpreter with your src/interpreter_factory.cpp), the
 # kernelspec in the build tree and the install rules. Defines <KERNEL>_KERNEL_VERSION (the
 # project version) and, with runtime files, <KERNEL>_KERNEL_RUNTIME_DIR for the sources.
 
@@ -48,28 +51,41 @@ endif()
 
 include("${CMAKE_CURRENT_LIST_DIR}/XeusKernelSpec.cmake")
 
-function(_xeus_kernel_build_tree kernel library spec_source tree output_property runtime_dir)
-    # The library too: a shared one (a DLL on Windows) must sit next to the executable.
-    set_target_properties(${kernel} ${library} PROPERTIES ${output_property} "${tree}/bin")
-    set(spec_dir "${tree}/share/jupyter/kernels/${kernel}")
-    set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
+# The build tree ignores itself, wherever it is (the presets' build/, or a folder of yours):
+# the author's .gitignore need not know where builds go.
+if(NOT CMAKE_BINARY_DIR STREQUAL CMAKE_SOURCE_DIR AND NOT EXISTS "${CMAKE_BINARY_DIR}/.gitignore")
+    file(WRITE "${CMAKE_BINARY_DIR}/.gitignore" "# Written by cmake/XeusKernel.cmake: a build tree.\n*\n")
+endif()
+
+# The kernelspec <spec> of <kernel> in the build tree <tree>, with the arguments after ARGN.
+function(_xeus_kernel_build_tree_spec spec_name kernel spec_source tree runtime_dir)
+    set(spec_dir "${tree}/share/jupyter/kernels/${spec_name}")
     set(arguments SOURCE "${spec_source}" OUTPUT "${spec_dir}"
-        EXECUTABLE "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}")
+        EXECUTABLE "${tree}/bin/${kernel}${CMAKE_EXECUTABLE_SUFFIX}" ARGS ${ARGN})
     if(runtime_dir)
         string(TOUPPER "${kernel}_RUNTIME_DIR" runtime_variable)
         list(APPEND arguments RUNTIME_VARIABLE ${runtime_variable} RUNTIME_DIR "${runtime_dir}")
     endif()
     xeus_kernel_write_spec(${arguments})
-    file(GLOB logos "${source_dir}/logo-*")
+    _xeus_kernel_logos(logos ${spec_name} ${kernel})
     file(COPY ${logos} DESTINATION "${spec_dir}")
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${logos})
 endfunction()
 
+# The logos of kernelspec <spec>: its own folder's, else its kernel's.
+function(_xeus_kernel_logos out spec_name kernel)
+    file(GLOB logos "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${spec_name}/logo-*")
+    if(NOT logos)
+        file(GLOB logos "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}/logo-*")
+    endif()
+    set(${out} ${logos} PARENT_SCOPE)
+endfunction()
+
 # Install the kernelspec, writing kernel.json at install time for the actual prefix.
-function(_xeus_kernel_install_spec kernel spec_source runtime_files side_modules)
-    set(source_dir "${PROJECT_SOURCE_DIR}/share/jupyter/kernels/${kernel}")
-    set(destination "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${kernel}")
-    file(GLOB logos "${source_dir}/logo-*")
+# Install rules of kernelspec <spec> of <kernel>, with the arguments after ARGN.
+function(_xeus_kernel_install_spec spec_name kernel spec_source runtime_files side_modules)
+    set(destination "${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${spec_name}")
+    _xeus_kernel_logos(logos ${spec_name} ${kernel})
     install(FILES ${logos} DESTINATION "${destination}")
     # argv[0] = PREFIX/bin/<kernel>: jupyterlite-xeus and metadata.wasm_name loaders find it.
     set(prefix "\${CMAKE_INSTALL_PREFIX}")
@@ -78,7 +94,7 @@ function(_xeus_kernel_install_spec kernel spec_source runtime_files side_modules
         string(APPEND executable "${CMAKE_EXECUTABLE_SUFFIX}")
     endif()
     set(arguments SOURCE "${spec_source}"
-        OUTPUT "\$ENV{DESTDIR}${prefix}/${destination}" EXECUTABLE "${executable}")
+        OUTPUT "\$ENV{DESTDIR}${prefix}/${destination}" EXECUTABLE "${executable}" ARGS ${ARGN})
     if(runtime_files AND NOT EMSCRIPTEN)
         string(TOUPPER "${kernel}_RUNTIME_DIR" runtime_variable)
         list(APPEND arguments RUNTIME_VARIABLE ${runtime_variable}
@@ -117,6 +133,17 @@ check_required_components(@library@)
         VERSION "${PROJECT_VERSION}" COMPATIBILITY SameMajorVersion)
     install(FILES "${CMAKE_CURRENT_BINARY_DIR}/${library}Config.cmake"
         "${CMAKE_CURRENT_BINARY_DIR}/${library}ConfigVersion.cmake" DESTINATION "${package_dir}")
+endfunction()
+
+# An author-owned source both entry points need, in <variable>: a clear error when it is
+# gone (the template writes it once and never again).
+function(_xeus_kernel_author_file variable path what)
+    set(author_file "${PROJECT_SOURCE_DIR}/${path}")
+    if(NOT EXISTS "${author_file}")
+        message(FATAL_ERROR "${path} is missing: it holds ${what}. "
+            "Restore it from the template's starter version (git history or a fresh render).")
+    endif()
+    set(${variable} "${author_file}" PARENT_SCOPE)
 endfunction()
 
 function(xeus_kernel_add kernel)
@@ -171,13 +198,14 @@ function(xeus_kernel_add kernel)
         METADATA "${arg_KERNELSPEC_METADATA}" ENV ${spec_env})
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${spec_source}")
 
+    _xeus_kernel_author_file(factory src/interpreter_factory.cpp "make_interpreter() (interpreter_factory.hpp)")
     if(EMSCRIPTEN)
         find_package(xeus-lite ${XEUS_KERNEL_XEUS_LITE_VERSION} REQUIRED)
         include(WasmBuildOptions)  # xeus's wasm flags: MAIN_MODULE, exceptions, embind
         target_link_libraries(${library} PUBLIC xeus-lite)
         xeus_wasm_compile_options(${library})
 
-        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main_emscripten_kernel.cpp")
+        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main_emscripten_kernel.cpp" "${factory}")
         target_link_libraries(${kernel} PRIVATE ${library})
         xeus_wasm_compile_options(${kernel})
         # node as well: the kernel's node test loads the very module the browser gets.
@@ -208,16 +236,16 @@ function(xeus_kernel_add kernel)
         _xeus_kernel_add_lite(${kernel})
         _xeus_kernel_add_wasm_tests(${kernel})
     else()
+        if(NOT EXISTS "${PROJECT_SOURCE_DIR}/src/main.cpp")
+            message(FATAL_ERROR "${kernel} runs in the browser only (the answer with_native is false): "
+                "build it with the wasm preset")
+        endif()
         find_package(xeus ${XEUS_KERNEL_XEUS_VERSION} REQUIRED)
         find_package(xeus-zmq ${XEUS_KERNEL_XEUS_ZMQ_VERSION} REQUIRED)
         target_link_libraries(${library} PUBLIC xeus)
 
-        set(startup "${PROJECT_SOURCE_DIR}/src/native_startup.cpp")
-        if(NOT EXISTS "${startup}")
-            message(FATAL_ERROR "src/native_startup.cpp is missing: it holds your native start-up hooks "
-                "(native_startup.hpp declares them). Restore it from the template's starter version.")
-        endif()
-        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main.cpp" "${startup}")
+        _xeus_kernel_author_file(startup src/native_startup.cpp "your native start-up hooks (native_startup.hpp)")
+        add_executable(${kernel} "${PROJECT_SOURCE_DIR}/src/main.cpp" "${startup}" "${factory}")
         target_link_libraries(${kernel} PRIVATE ${library} xeus-zmq)
         install(TARGETS ${kernel} RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
         if(arg_RUNTIME_FILES)
@@ -233,7 +261,11 @@ function(xeus_kernel_add kernel)
         endif()
     endif()
 
-    _xeus_kernel_install_spec(${kernel} "${spec_merged}" "${arg_RUNTIME_FILES}" "${arg_SIDE_MODULES}")
+    _xeus_kernel_install_spec(${kernel} ${kernel} "${spec_merged}" "${arg_RUNTIME_FILES}" "${arg_SIDE_MODULES}")
+    # What xeus_kernel_add_spec() needs to write more kernelspecs of this kernel.
+    set_target_properties(${kernel} PROPERTIES XEUS_KERNEL_SPEC_SOURCE "${spec_source}"
+        XEUS_KERNEL_RUNTIME_FILES "${arg_RUNTIME_FILES}" XEUS_KERNEL_RUNTIME_DIR "${runtime_source}"
+        XEUS_KERNEL_SIDE_MODULES "${arg_SIDE_MODULES}")
 
     # Kernelspec for the kernel in the build tree: JUPYTER_PATH=<build>/share/jupyter finds
     # it, which is what the tests use. The executable goes to <build>/bin, as once installed.
@@ -242,14 +274,64 @@ function(xeus_kernel_add kernel)
         if(multi_config)
             foreach(config IN LISTS CMAKE_CONFIGURATION_TYPES)
                 string(TOUPPER "${config}" upper)
-                _xeus_kernel_build_tree(${kernel} ${library} "${spec_merged}" "${CMAKE_BINARY_DIR}/${config}"
-                    RUNTIME_OUTPUT_DIRECTORY_${upper} "${runtime_source}")
+                # The library too: a shared one (a DLL on Windows) must sit next to the executable.
+                set_target_properties(${kernel} ${library} PROPERTIES
+                    RUNTIME_OUTPUT_DIRECTORY_${upper} "${CMAKE_BINARY_DIR}/${config}/bin")
+                _xeus_kernel_build_tree_spec(${kernel} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}/${config}"
+                    "${runtime_source}")
             endforeach()
         else()
-            _xeus_kernel_build_tree(${kernel} ${library} "${spec_merged}" "${CMAKE_BINARY_DIR}"
-                RUNTIME_OUTPUT_DIRECTORY "${runtime_source}")
+            set_target_properties(${kernel} ${library} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bin")
+            _xeus_kernel_build_tree_spec(${kernel} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}" "${runtime_source}")
         endif()
         _xeus_kernel_add_tests(${kernel} "${multi_config}")
+    endif()
+endfunction()
+
+#   xeus_kernel_add_spec(<spec_name> KERNEL <kernel_name> DISPLAY_NAME <name>
+#     [LANGUAGE <language>]          # default: the kernel's
+#     [ARGS <argument>...]           # after argv[0]: what makes this kernelspec differ
+#     [KERNELSPEC_METADATA <json>] [KERNELSPEC_ENV <NAME=value>...])
+# Another kernelspec of the same kernel executable (a language standard, a mode): its own
+# folder share/jupyter/kernels/<spec_name>/ (logos there, or the kernel's), in the build tree
+# and installed, natively and in wasm (argv[0] names the same module).
+function(xeus_kernel_add_spec spec_name)
+    cmake_parse_arguments(PARSE_ARGV 1 arg "" "KERNEL;DISPLAY_NAME;LANGUAGE;KERNELSPEC_METADATA"
+        "ARGS;KERNELSPEC_ENV")
+    if(NOT arg_KERNEL OR NOT TARGET ${arg_KERNEL} OR "${arg_DISPLAY_NAME}" STREQUAL "")
+        message(FATAL_ERROR "xeus_kernel_add_spec(${spec_name}) needs KERNEL <a kernel of xeus_kernel_add()> "
+            "and DISPLAY_NAME <name>")
+    endif()
+    if(arg_UNPARSED_ARGUMENTS)
+        message(FATAL_ERROR "xeus_kernel_add_spec(${spec_name}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+    endif()
+    set(kernel ${arg_KERNEL})
+    get_target_property(spec_source ${kernel} XEUS_KERNEL_SPEC_SOURCE)
+    get_target_property(runtime_files ${kernel} XEUS_KERNEL_RUNTIME_FILES)
+    get_target_property(runtime_source ${kernel} XEUS_KERNEL_RUNTIME_DIR)
+    get_target_property(side_modules ${kernel} XEUS_KERNEL_SIDE_MODULES)
+    set(spec_merged "${CMAKE_CURRENT_BINARY_DIR}/xeus-kernel/${spec_name}/kernel.json.in")
+    set(spec_env "")
+    if(NOT EMSCRIPTEN)
+        set(spec_env ${arg_KERNELSPEC_ENV})
+    endif()
+    xeus_kernel_merge_spec(SOURCE "${spec_source}" OUTPUT "${spec_merged}" METADATA "${arg_KERNELSPEC_METADATA}"
+        DISPLAY_NAME "${arg_DISPLAY_NAME}" LANGUAGE "${arg_LANGUAGE}" ENV ${spec_env})
+    _xeus_kernel_install_spec(${spec_name} ${kernel} "${spec_merged}" "${runtime_files}" "${side_modules}" ${arg_ARGS})
+    if(NOT EMSCRIPTEN)
+        if(NOT runtime_files)
+            set(runtime_source "")
+        endif()
+        get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+        if(multi_config)
+            foreach(config IN LISTS CMAKE_CONFIGURATION_TYPES)
+                _xeus_kernel_build_tree_spec(${spec_name} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}/${config}"
+                    "${runtime_source}" ${arg_ARGS})
+            endforeach()
+        else()
+            _xeus_kernel_build_tree_spec(${spec_name} ${kernel} "${spec_merged}" "${CMAKE_BINARY_DIR}" "${runtime_source}"
+                ${arg_ARGS})
+        endif()
     endif()
 endfunction()
 

@@ -31,12 +31,21 @@ function(_xeus_kernel_set_env spec_variable name value)
 endfunction()
 
 #   xeus_kernel_merge_spec(SOURCE <kernel.json.in> OUTPUT <file>
+#                          [DISPLAY_NAME <name>] [LANGUAGE <language>]
 #                          [METADATA <json object>] [ENV <NAME=value>...])
-# Merges the author's extra metadata and environment into the kernelspec. The template's
-# own fields (argv, metadata.wasm_name, metadata.shared) cannot be overridden this way.
+# Merges the author's extra metadata and environment (and, for another kernelspec of the
+# same kernel, its display name and language) into the kernelspec. The template's own
+# fields (argv, metadata.wasm_name, metadata.shared) cannot be overridden this way.
 function(xeus_kernel_merge_spec)
-    cmake_parse_arguments(PARSE_ARGV 0 arg "" "SOURCE;OUTPUT;METADATA" "ENV")
+    cmake_parse_arguments(PARSE_ARGV 0 arg "" "SOURCE;OUTPUT;METADATA;DISPLAY_NAME;LANGUAGE" "ENV")
     file(READ "${arg_SOURCE}" spec)
+    foreach(field IN ITEMS DISPLAY_NAME LANGUAGE)
+        if(NOT "${arg_${field}}" STREQUAL "")
+            string(TOLOWER "${field}" key)
+            _xeus_kernel_json_string(value "${arg_${field}}")
+            string(JSON spec SET "${spec}" ${key} "${value}")
+        endif()
+    endforeach()
     if(NOT "${arg_METADATA}" STREQUAL "")
         string(JSON type ERROR_VARIABLE error TYPE "${arg_METADATA}")
         if(error OR NOT type STREQUAL "OBJECT")
@@ -83,17 +92,24 @@ function(xeus_kernel_merge_spec)
 endfunction()
 
 #   xeus_kernel_write_spec(SOURCE <kernel.json.in> OUTPUT <folder> EXECUTABLE <path>
+#                          [ARGS <argument>...]
 #                          [RUNTIME_VARIABLE <name> RUNTIME_DIR <folder>]
 #                          [WASM [SIDE_MODULES <prefix-relative path>...]])
+# ARGS follow argv[0] (a kernelspec of xeus_kernel_add_spec() passes its own).
 function(xeus_kernel_write_spec)
-    cmake_parse_arguments(PARSE_ARGV 0 arg "WASM" "SOURCE;OUTPUT;EXECUTABLE;RUNTIME_VARIABLE;RUNTIME_DIR" "SIDE_MODULES")
+    cmake_parse_arguments(PARSE_ARGV 0 arg "WASM" "SOURCE;OUTPUT;EXECUTABLE;RUNTIME_VARIABLE;RUNTIME_DIR"
+        "SIDE_MODULES;ARGS")
     file(READ "${arg_SOURCE}" spec)
-    _xeus_kernel_json_string(argv0 "${arg_EXECUTABLE}")
+    _xeus_kernel_json_string(argv "${arg_EXECUTABLE}")
+    foreach(argument IN LISTS arg_ARGS)
+        _xeus_kernel_json_string(argument "${argument}")
+        string(APPEND argv ", ${argument}")
+    endforeach()
     if(arg_WASM)
         # jupyterlite-xeus loads argv[0].js/.wasm; a connection file means nothing there.
-        string(JSON spec SET "${spec}" argv "[${argv0}]")
+        string(JSON spec SET "${spec}" argv "[${argv}]")
     else()
-        string(JSON spec SET "${spec}" argv "[${argv0}, \"-f\", \"{connection_file}\"]")
+        string(JSON spec SET "${spec}" argv "[${argv}, \"-f\", \"{connection_file}\"]")
     endif()
     # jupyterlite-xeus ships the side modules listed in metadata.shared (name: prefix path).
     if(arg_SIDE_MODULES)

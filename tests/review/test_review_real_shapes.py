@@ -611,7 +611,7 @@ CASES += [
     ),
     case(
         "XK501",
-        {"environment-dev.yml": None, "cmake/XeusKernel.cmake": KERNEL_MODULE.replace(
+        {"environment-dev.yml": None, "src/main.cpp": None, "cmake/XeusKernel.cmake": KERNEL_MODULE.replace(
             "find_package(xeus-zmq ${DEMO_ZMQ_MAJOR} REQUIRED)", "").replace(" xeus-zmq)", ")")},
         "pass",
         id="wasm-only-needs-no-dev-environment",

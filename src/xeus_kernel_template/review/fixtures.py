@@ -840,6 +840,32 @@ def xk_wasm(xk_repo: RepoTree, xk_cmake: CMakeProject) -> WasmBuild:
     return WasmBuild(False, "no emscripten entry point, no wasm environment, no EMSCRIPTEN branch in CMake")
 
 
+@dataclasses.dataclass
+class NativeBuild:
+    enabled: bool
+    evidence: str
+
+
+def xk_native(xk_repo: RepoTree, xk_cmake: CMakeProject, xk_wasm: WasmBuild, xk_cpp: CppSources) -> NativeBuild:
+    """Fixture: whether the kernel builds a native kernel (served over ZeroMQ by xeus-zmq).
+
+    Every kernel without a wasm build does. A wasm one does too when it has the template's
+    native entry point (src/main.cpp), its C++ uses xeus-zmq or its own CMake code asks for
+    it; the template's cmake/XeusKernel.cmake, the same for browser-only kernels, is no evidence.
+    """
+    if not xk_wasm.enabled:
+        return NativeBuild(True, "no WebAssembly build")
+    if xk_repo.has("src/main.cpp"):
+        return NativeBuild(True, "`src/main.cpp`")
+    for path, code in sorted(xk_cpp.files.items()):
+        if re.search(r"xeus-zmq/|\bmake_zmq_context\b", code):
+            return NativeBuild(True, f"`{path}` uses xeus-zmq")
+    mentioned = xk_cmake.mentions(r"\bxeus-zmq\b", skip_files=("XeusKernel.cmake",))
+    if mentioned:
+        return NativeBuild(True, f"xeus-zmq in {mentioned[0][0].file}")
+    return NativeBuild(False, "a wasm build, and neither its C++ nor its CMake uses xeus-zmq")
+
+
 def xk_lite_config(root: Any, xk_repo: RepoTree) -> dict[str, JsonFile]:
     """Fixture: JupyterLite configuration files (``jupyter_lite_config.json``,
     ``jupyter-lite.json``), by path."""

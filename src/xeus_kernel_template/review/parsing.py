@@ -87,6 +87,7 @@ class CMakeCommand:
     arg_lines: tuple[int, ...] = ()
     branch: str | None = None
     guarded: bool = False  # inside an if() about something else than the build (an option...)
+    quoted: frozenset[int] = frozenset()  # indexes of the arguments written quoted (or bracketed)
 
     def text(self) -> str:
         return f"{self.name}({' '.join(self.args)})"
@@ -154,6 +155,7 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
         line = counted_line
         args: list[str] = []
         arg_lines: list[int] = []
+        quoted: set[int] = set()
         line_at, line_pos = line, m.start()
 
         def here(index: int) -> int:
@@ -179,6 +181,7 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
             elif c == '"':
                 arg_lines.append(here(i))
                 value, i = _read_quoted(code, i)
+                quoted.add(len(args))
                 args.append(value)
             elif c == "[" and (b := _BRACKET_OPEN.match(code, i)) is not None:
                 arg_lines.append(here(i))
@@ -186,6 +189,7 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
                 k = code.find(close, b.end())
                 end = n if k < 0 else k
                 content = code[b.end() : end]
+                quoted.add(len(args))
                 args.append(content.removeprefix("\n"))
                 i = n if k < 0 else k + len(close)
             else:
@@ -216,7 +220,7 @@ def parse_cmake(text: str, file: str = "") -> tuple[list[CMakeCommand], list[str
                     i += 1
         if not closed:
             problems.append(f"{file or 'CMake'}:{line}: `{name}(` is never closed")
-        commands.append(CMakeCommand(name, tuple(args), file, line, tuple(arg_lines)))
+        commands.append(CMakeCommand(name, tuple(args), file, line, tuple(arg_lines), quoted=frozenset(quoted)))
         pos = max(m.end(), i)
     return commands, problems
 

@@ -7,7 +7,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from ..fixtures import CMakeProject, Command, JsonFile, TestFiles, WasmBuild, YamlFile
+from ..fixtures import CMakeProject, Command, JsonFile, NativeBuild, TestFiles, WasmBuild, YamlFile
 from ..parsing import first_lines
 from ._base import CI, NO_WASM, Example, XKCheck
 
@@ -96,8 +96,10 @@ class XK602(_CICheck):
 
     requires = frozenset({"XK601"})
 
-    def check(self, xk_commands: list[Command]) -> bool | str:
+    def check(self, xk_commands: list[Command], xk_native: NativeBuild) -> bool | str | None:
         """Add a CI job that runs `cmake --workflow --preset native` (build and protocol tests)."""
+        if not xk_native.enabled:
+            return self.skip(f"no native build ({xk_native.evidence})")
         if any(re.search(r"--preset[= ]+native\b", text) for text in ci_texts(xk_commands)):
             return True
         return self.fail("no step runs `--preset native`")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..fixtures import CMakeProject, Environment, JsonFile, Kernelspec, RepoTree, WasmBuild
+from ..fixtures import CMakeProject, Environment, JsonFile, Kernelspec, NativeBuild, RepoTree, WasmBuild
 from ..parsing import admitted_majors, first_lines, is_source_tree_path, version_major
 from ..pins import XEUS_LITE_SHARED_XEUS_FROM
 from ._base import CMAKE, NO_WASM, Example, XKCheck
@@ -345,9 +345,9 @@ class XK211(XKCheck):
     anchor = "presets"
     requires = frozenset({"XK210"})
 
-    def check(self, xk_presets: JsonFile, xk_wasm: WasmBuild) -> bool | str:
+    def check(self, xk_presets: JsonFile, xk_wasm: WasmBuild, xk_native: NativeBuild) -> bool | str:
         """Define workflow presets (presets version >= 6) `native` and `native-debug` (configure, build,
-        test) and, with a wasm build, `wasm`.
+        test) and, with a wasm build, `wasm` (a browser-only kernel: `wasm` alone).
         """
         data = xk_presets.data
         problems: list[str] = []
@@ -355,7 +355,7 @@ class XK211(XKCheck):
         if not isinstance(version, int) or version < 6:
             problems.append(f"version {version}")
         workflows = {w.get("name"): w for w in data.get("workflowPresets", []) or [] if isinstance(w, dict)}
-        wanted = ["native", "native-debug"] + (["wasm"] if xk_wasm.enabled else [])
+        wanted = (["native", "native-debug"] if xk_native.enabled else []) + (["wasm"] if xk_wasm.enabled else [])
         missing = [name for name in wanted if name not in workflows]
         if missing:
             problems.append("no workflow preset " + ", ".join(f"`{m}`" for m in missing))

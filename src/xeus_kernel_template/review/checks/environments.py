@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..envs import DEV, WASM_BUILD, WASM_HOST, Environment
-from ..fixtures import CMakeProject, Pixi, WasmBuild, YamlFile
+from ..fixtures import CMakeProject, NativeBuild, Pixi, WasmBuild, YamlFile
 from ..parsing import MatchSpec, admitted_majors, first_lines, pins_major, spec_admits
 from ..pins import (
     CHANNEL_4X,
@@ -32,13 +32,8 @@ PIXI_ADVICE = {
 }
 
 
-def native_build(cmake: CMakeProject, wasm: WasmBuild) -> bool:
-    """Whether the kernel has a native build: not a wasm-only kernel (no xeus-zmq in CMake)."""
-    return not wasm.enabled or bool(cmake.mentions(r"xeus-zmq"))
-
-
-def _roles(cmake: CMakeProject, wasm: WasmBuild) -> list[str]:
-    return ([DEV] if native_build(cmake, wasm) else []) + ([WASM_BUILD, WASM_HOST] if wasm.enabled else [])
+def _roles(native: NativeBuild, wasm: WasmBuild) -> list[str]:
+    return ([DEV] if native.enabled else []) + ([WASM_BUILD, WASM_HOST] if wasm.enabled else [])
 
 
 def of_role(envs: list[Environment], role: str) -> list[Environment]:
@@ -74,13 +69,14 @@ class XK501(XKCheck):
     anchor = "stack"
 
     def check(
-        self, xk_envs: list[Environment], xk_pixi: Pixi | None, xk_cmake: CMakeProject, xk_wasm: WasmBuild
+        self, xk_native: NativeBuild, xk_envs: list[Environment], xk_pixi: Pixi | None, xk_cmake: CMakeProject,
+        xk_wasm: WasmBuild,
     ) -> bool | str:
         """Describe the environments the kernel is built in: the template's `environment-dev.yml`, and for
         wasm `environment-wasm-build.yml` and `environment-wasm-host.yml` (or the same three as
         `pixi.toml` environments).
         """
-        missing = [role for role in _roles(xk_cmake, xk_wasm) if not [e for e in xk_envs if e.role == role]]
+        missing = [role for role in _roles(xk_native, xk_wasm) if not [e for e in xk_envs if e.role == role]]
         if not missing:
             return True
         if xk_pixi is not None and not xk_pixi.error:
@@ -133,7 +129,9 @@ class XK503(XKCheck):
     anchor = "stack"
     requires = frozenset({"XK502"})
 
-    def check(self, xk_envs: list[Environment], xk_cmake: CMakeProject, xk_wasm: WasmBuild) -> bool | str:
+    def check(
+        self, xk_native: NativeBuild, xk_envs: list[Environment], xk_cmake: CMakeProject, xk_wasm: WasmBuild
+    ) -> bool | str:
         """Pin one coherent stack in every environment: `xeus >=6,<7`, `xeus-zmq >=4,<5` (development),
         `xeus-lite >=5,<6` (wasm host).
         """
@@ -149,7 +147,7 @@ class XK503(XKCheck):
                 else:
                     continue
                 self.at(env.path, env.line_of(spec.name))
-        needed = {DEV: ("xeus-zmq",)} if native_build(xk_cmake, xk_wasm) else {}
+        needed = {DEV: ("xeus-zmq",)} if xk_native.enabled else {}
         if xk_wasm.enabled:
             needed[WASM_HOST] = ("xeus-lite",)
         for role, packages in needed.items():
@@ -362,7 +360,8 @@ class XK507(XKCheck):
     requires = frozenset({"XK502"})
 
     def check(
-        self, xk_cmake: CMakeProject, xk_envs: list[Environment], xk_ci_envs: list[Environment], xk_wasm: WasmBuild
+        self, xk_native: NativeBuild, xk_cmake: CMakeProject, xk_envs: list[Environment],
+        xk_ci_envs: list[Environment], xk_wasm: WasmBuild,
     ) -> bool | str | None:
         """List each package your CMake code requires (`find_package(<pkg> REQUIRED)`) in the environment of
         the build that needs it: `environment-dev.yml` for the native build, `environment-wasm-host.yml`
@@ -371,7 +370,7 @@ class XK507(XKCheck):
         deps = own_dependencies(xk_cmake)
         if not deps:
             return self.skip("the CMake code requires no package besides the xeus stack")
-        roles = ([DEV] if native_build(xk_cmake, xk_wasm) else []) + ([WASM_HOST] if xk_wasm.enabled else [])
+        roles = ([DEV] if xk_native.enabled else []) + ([WASM_HOST] if xk_wasm.enabled else [])
         problems: list[str] = []
         checked = False
         for role in roles:
