@@ -63,7 +63,7 @@ BEFORE, AFTER = "v1.0.0", "v1.1.0"
 # the template-owned files that refer to them (path in the template: [(old, new)]).
 NEXT_TO_THE_HOMES = {
     # around the answers' dependency lines
-    "template/environment-dev.yml.jinja": [
+    "template/{% if with_native %}environment-dev.yml{% endif %}.jinja": [
         ("  - nlohmann_json\n", "  - nlohmann_json >=3.11\n"),
         ("  # tests\n", "  # tests (run by ctest)\n"),
     ],
@@ -84,11 +84,11 @@ NEXT_TO_THE_HOMES = {
         ('  "interrupt_mode": "message",\n', '  "interrupt_mode": "message",\n  "kernel_protocol_version": "5.4",\n'),
     ],
     # around the call of the start-up hooks and their declaration
-    "template/src/main.cpp.jinja": [
+    "template/src/{% if with_native %}main.cpp{% endif %}.jinja": [
         ('    // Jupyter passes "-f <connection file>"; without it the kernel picks its own ports.\n',
          '    // Jupyter passes "-f <connection file>"; without one the kernel chooses its own ports.\n'),
     ],
-    "template/include/{{ project_name }}/native_startup.hpp.jinja": [
+    "template/include/{{ project_name }}/{% if with_native %}native_startup.hpp{% endif %}.jinja": [
         ("    // Defined in src/native_startup.cpp: called first thing in main(), with the command line\n",
          "    // Defined in src/native_startup.cpp (yours): called first thing in main(), with the command line\n"),
     ],
@@ -100,7 +100,7 @@ NEXT_TO_THE_HOMES = {
          '        _xeus_kernel_author_file(startup src/native_startup.cpp "your start-up hooks (native_startup.hpp)")\n'),
     ],
     # around the CI job that runs the author's presets
-    "template/.github/workflows/native.yml.jinja": [
+    "template/.github/workflows/{% if with_native %}native.yml{% endif %}.jinja": [
         ("        name: List the workflow presets of CMakeKernelPresets.json\n",
          "        name: List your workflow presets (CMakeKernelPresets.json)\n"),
     ],

@@ -192,7 +192,7 @@ def test_no_trust_when_no_migration_lies_between(tmp_path, run_script):
     runs without --trust, and the body says why; an author's edit far from the change merges."""
     releases = two_releases(
         tmp_path / "xeus-kernel-template",
-        {"template/environment-dev.yml.jinja": [("  - nlohmann_json\n", "  - nlohmann_json >=3.11\n")]},
+        {"template/{% if with_native %}environment-dev.yml{% endif %}.jinja": [("  - nlohmann_json\n", "  - nlohmann_json >=3.11\n")]},
     )
     project = copy_project(releases, tmp_path / "xeus-mylang", "v1.0.0")
     readme_body(project)
