@@ -183,10 +183,19 @@ def test_node_tests_without_the_module_say_so_in_one_line(kernel_ci_bin, tmp_pat
 def test_smoke_cells_run_in_node_for_any_language(kernel_ci_bin, standin, tmp_path):
     """The stand-in echoes its code: a cell that says so passes, one that says otherwise fails
     with what it gave; kernel_info is checked for every kernel."""
-    cells = tmp_path / "smoke_cells.json"
-    cells.write_text(json.dumps({"cells": [{"code": "hello", "result": "hello"}, {"code": "echo", "result": "other"}]}))
+    cells = tmp_path / "smoke_cells.toml"
+    cells.write_text('[[cells]]\ncode = "hello"\nresult = "hello"\n\n[[cells]]\ncode = "echo"\nresult = "other"\n')
     result = subprocess.run([str(kernel_ci_bin / "xeus-kernel-bridge"), "node-test", "--kernel-js",
                              standin / "bin/standin.js", "--smoke-cells", cells], capture_output=True, text=True, check=False)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "# pass 2" in result.stdout and "# fail 1" in result.stdout, result.stdout
     assert '\\"echo\\" gave {\\"result\\":\\"echo\\"}' in result.stdout or '"echo" gave {"result":"echo"}' in result.stdout
+
+
+def test_a_smoke_file_without_what_a_cell_gives_is_refused_in_one_line(kernel_ci_bin, standin, tmp_path):
+    cells = tmp_path / "smoke_cells.toml"
+    cells.write_text('[[cells]]\ncode = "hello"\n')
+    result = subprocess.run([str(kernel_ci_bin / "xeus-kernel-bridge"), "node-test", "--kernel-js",
+                             standin / "bin/standin.js", "--smoke-cells", cells], capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr == f"[kernel_bridge] {cells}: cell 0 needs a code and one of result, stdout, error\n"

@@ -143,7 +143,7 @@ def test_expected_files_for_the_options(rendered, render_name):
         ".copier-answers.yml", "CMakeLists.txt", "CMakePresets.json", "CMakeKernelPresets.json",
         "cmake/XeusKernel.cmake", "cmake/XeusKernelPresets.json", "README.md", "LICENSE", "src/interpreter_factory.cpp",
         ".gitignore", ".clang-format", ".pre-commit-config.yaml", f"test/test_{kernel}_kernel.py",
-        "test/test_robustness.py", "test/test_notebooks.py", "test/test_smoke.py", "test/smoke_cells.json",
+        "test/test_robustness.py", "test/test_notebooks.py", "test/test_smoke.py", "test/smoke_cells.toml",
         "test/known_failures.toml",
         f"share/jupyter/kernels/{kernel}/kernel.json.in", f"share/jupyter/kernels/{kernel}/logo-svg.svg",
         f"share/jupyter/kernels/{kernel}/logo-32x32.png", f"share/jupyter/kernels/{kernel}/logo-64x64.png",

@@ -391,7 +391,7 @@ function(_xeus_kernel_add_lite kernel)
 endfunction()
 
 # The wasm tests (test/wasm): node drives the installed module through the xeus-lite server
-# (*.test.mjs, and the smoke cells of test/smoke_cells.json); the protocol tests of the native build (test/*.py, jupyter_kernel_test) run
+# (*.test.mjs, and the smoke cells of test/smoke_cells.toml); the protocol tests of the native build (test/*.py, jupyter_kernel_test) run
 # unchanged against the installed module, started by xeus-kernel-ci's bridge from a
 # kernelspec written into <build>/bridge; Playwright opens the packed site in Chromium
 # (pytest). The bridge and the harness of the node tests are xeus-kernel-ci's
@@ -406,8 +406,8 @@ function(_xeus_kernel_add_wasm_tests kernel)
     set(bridge_command "${XEUS_KERNEL_PYTHON}" -m xeus_kernel_ci.kernel_bridge)
     set(kernel_js "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/${kernel}.js")
     file(GLOB node_tests CONFIGURE_DEPENDS "${tests}/*.test.mjs")
-    # The smoke cells (test/smoke_cells.json, yours) run in node too, for any language.
-    set(smoke "${PROJECT_SOURCE_DIR}/test/smoke_cells.json")
+    # The smoke cells (test/smoke_cells.toml, yours) run in node too, for any language.
+    set(smoke "${PROJECT_SOURCE_DIR}/test/smoke_cells.toml")
     set(smoke_cells)
     if(EXISTS "${smoke}")
         set(smoke_cells --smoke-cells "${smoke}")

@@ -1,4 +1,5 @@
-# Managed by xeus-kernel-template: `copier update` rewrites this file.
+# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+# your edits to the same lines become conflicts.
 """The example notebooks (notebooks/*.ipynb) run on the kernel under test (native, or wasm
 through the bridge) give their stored outputs, the native kernel's (xeus-kernel-ci's suite;
 cells tagged nbval-skip or nbval-ignore-output are not compared). Known failures:
@@ -14,6 +15,7 @@ from xeus_kernel_ci.notebooks import NotebookSuite, main
 
 class TestNotebooks(NotebookSuite):
     folder = Path(__file__).resolve().parent.parent / "notebooks"
+    store_command = "JUPYTER_PATH=$PWD/build/native/share/jupyter python test/test_notebooks.py"
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-# Managed by xeus-kernel-template: `copier update` rewrites this file.
+# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+# your edits to the same lines become conflicts.
 """The browser tests' fixtures, from xeus-kernel-ci: the packed JupyterLite site (LITE_SITE,
 set by ctest) served on 127.0.0.1 with and without cross-origin isolation, Chromium through
 Playwright, the REPL (`repl`, `stdin_repl`) and JupyterLab (`open_notebook`) drivers. The

@@ -1,4 +1,5 @@
-// Managed by xeus-kernel-template: `copier update` rewrites this file.
+// Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+// your edits to the same lines become conflicts.
 //
 // The node tests' harness, from xeus-kernel-ci: loads the installed wasm kernel the way
 // jupyterlite-xeus does and drives it through the xeus-lite server (startKernel, message,

@@ -50,6 +50,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -296,14 +297,22 @@ def node_test(kernel_js: Path, node: str, files: list[str], smoke_cells: Path | 
     """`node --test FILES` with KERNEL_JS and KERNEL_HARNESS set (and the smoke cells'
     test, with SMOKE_CELLS); node's exit status."""
     env = {**os.environ, "KERNEL_JS": str(kernel_module(kernel_js).resolve()), "KERNEL_HARNESS": HARNESS.as_uri()}
-    if smoke_cells is not None:
-        if not smoke_cells.is_file():
-            raise SystemExit(f"[kernel_bridge] {smoke_cells} does not exist: no smoke cells to run")
-        env["SMOKE_CELLS"] = str(smoke_cells.resolve())
-        files = [*files, str(SMOKE)]
-    if not files:
+    if not files and smoke_cells is None:
         raise SystemExit("[kernel_bridge] node-test: no test file, and no --smoke-cells")
-    return subprocess.run([node, "--test", *files], env=env, check=False).returncode
+    with tempfile.TemporaryDirectory(prefix="xeus-kernel-ci-") as scratch:
+        if smoke_cells is not None:  # node reads JSON: the cells, as smoke.read_cells reads them
+            from .smoke import read_cells
+
+            if not smoke_cells.is_file():
+                raise SystemExit(f"[kernel_bridge] {smoke_cells} does not exist: no smoke cells to run")
+            try:
+                cells = read_cells(smoke_cells)
+            except Exception as error:  # noqa: BLE001 (pytest's UsageError: one line, not a traceback)
+                raise SystemExit(f"[kernel_bridge] {error}") from None
+            env["SMOKE_CELLS"] = str(Path(scratch) / "smoke_cells.json")
+            Path(env["SMOKE_CELLS"]).write_text(json.dumps({"cells": cells}), encoding="utf-8")
+            files = [*files, str(SMOKE)]
+        return subprocess.run([node, "--test", *files], env=env, check=False).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("connection_file", type=Path)
     test = commands.add_parser("node-test", help="node --test FILES against the installed <kernel>.js")
     test.add_argument("--kernel-js", type=Path, required=True, help="the installed <kernel>.js")
-    test.add_argument("--smoke-cells", type=Path, help="a smoke_cells.json whose cells to run too")
+    test.add_argument("--smoke-cells", type=Path, help="a smoke_cells.toml whose cells to run too")
     test.add_argument("files", nargs="*", metavar="FILE.test.mjs")
     for command in (spec, run, test):
         command.add_argument("--node", default=None, help="the Node.js executable (default: node on PATH)")

@@ -1,6 +1,7 @@
-// The smoke cells (SMOKE_CELLS: the kernel's smoke_cells.json, see smoke.py) in the wasm
-// module, in Node.js: `xeus-kernel-bridge node-test --smoke-cells FILE` runs this file with
-// the kernel's own node tests. Any language: what each cell must give is in the file.
+// The smoke cells of a kernel (its smoke_cells.toml, see smoke.py) in the wasm module, in
+// Node.js: `xeus-kernel-bridge node-test --smoke-cells FILE` runs this file with the kernel's
+// own node tests, the cells in SMOKE_CELLS as JSON. Any language: what each cell must give
+// is in the file.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { before, describe, test } from "node:test";

@@ -147,6 +147,8 @@ class NotebookSuite:
     folder: Path | None = None
     #: where the known failures are; default: known_failures.toml next to the test file
     known_failures: Path | None = None
+    #: how the failure says to store new outputs, followed by the notebook's path
+    store_command = "JUPYTER_PATH=<the native build>/share/jupyter python -m xeus_kernel_ci.notebooks"
 
     def pytest_generate_tests(self, metafunc):
         if "notebook" in metafunc.fixturenames:
@@ -169,7 +171,11 @@ class NotebookSuite:
             pytest.fail(str(failure), pytrace=False)
         outputs = [comparable(cell["outputs"]) for cell in code_cells(executed)]
         differences = describe_differences(stored_outputs(notebook), outputs)
-        assert not differences, f"{notebook.name}: " + "\n".join(differences)
+        shown = notebook.relative_to(Path(self.folder).parent).as_posix()
+        assert not differences, (
+            f"{shown}: the kernel's outputs differ from the stored ones. If the change is meant, store the native "
+            f"kernel's: {self.store_command} {shown}\n" + "\n".join(differences)
+        )
 
 
 def store(path: Path) -> None:

@@ -1,13 +1,15 @@
 """Smoke tests for any kernel, from a few cells its author writes with what each must give:
-a JSON file (``smoke_cells.json``), read by this suite (the native build, or the wasm build
-through the bridge) and by ``kernel_smoke.test.mjs`` (the wasm module in Node.js, through
-``xeus-kernel-bridge node-test --smoke-cells FILE``)::
+a TOML file (``smoke_cells.toml``), read by this suite (the native build, or the wasm build
+through the bridge), by ``kernel_smoke.test.mjs`` (the wasm module in Node.js, through
+``xeus-kernel-bridge node-test --smoke-cells FILE``) and by the browser suite::
 
-    {"cells": [
-      {"code": "6 * 7", "result": "42"},
-      {"code": "print(\\"hi\\")", "stdout": "hi\\n"},
-      {"code": "1 / 0", "error": "ZeroDivisionError"}
-    ]}
+    [[cells]]
+    code = "6 * 7"
+    result = "42"
+
+    [[cells]]
+    code = 'print("hi")'
+    stdout = "hi\n"
 
 ``result``: the text/plain of the cell's execute_result; ``stdout``: what it printed;
 ``error``: the ename of its error reply. A cell says what it checks; the others are free.
@@ -16,10 +18,15 @@ Every kernel also gets a kernel_info check, with no cell at all.
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 
 import pytest
+
+if sys.version_info >= (3, 11):  # noqa: UP036 (the package supports 3.10)
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 TIMEOUT = 30
 CHECKED = ("result", "stdout", "error")
@@ -28,11 +35,11 @@ CHECKED = ("result", "stdout", "error")
 def read_cells(path: Path) -> list[dict]:
     """The cells of a smoke file, each with code and at least one of result/stdout/error."""
     try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise pytest.UsageError(f"{path}: not a smoke file ({{\"cells\": [...]}}): {error}") from None
+        cells = tomllib.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError) as error:
+        raise pytest.UsageError(f"{path}: not a smoke file (TOML, [[cells]] tables): {error}") from None
     for index, cell in enumerate(cells):
-        if not isinstance(cell.get("code"), str) or not any(key in cell for key in CHECKED):
+        if not isinstance(cell, dict) or not isinstance(cell.get("code"), str) or not any(key in cell for key in CHECKED):
             raise pytest.UsageError(f"{path}: cell {index} needs a code and one of {', '.join(CHECKED)}")
     return cells
 
