@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 # The benchmark's own environment (not the project's): the tools it measures and the peers.
 REQUIREMENTS = [
-    "copier>=9.4,<10",
+    "copier>=9.11,<10",
     "cookiecutter>=2.6,<3",
     "ipykernel>=7,<8",
     "pyzmq>=26",

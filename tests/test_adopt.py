@@ -353,5 +353,5 @@ def test_in_a_terminal_it_asks_each_question_with_the_inferred_answer_as_default
     assert os.waitstatus_to_exitcode(status) == 0, text[-3000:]
     questions = text.count("🎤")
     assert questions >= 15, text[:3000]
-    assert "Kernel name, used for the executable" in text and "   xcalc" in text
+    assert "Kernel name, for its executable" in text and "   xcalc" in text
     assert "kernel_name              'xcalc'" in text and "Plan (--dry-run" in text

@@ -360,3 +360,15 @@ def test_a_browser_only_kernel_gets_no_native_build(releases, tmp_path):
         assert not (repo / gone).exists(), gone
     presets = json.loads((repo / "CMakePresets.json").read_text())
     assert [p["name"] for p in presets["workflowPresets"]] == ["wasm"]
+
+
+def test_a_platform_variant_of_the_kernelspec_is_named_for_a_human(releases, tmp_path):
+    repo = legacy_repository("calc", tmp_path / "calc")
+    spec = repo / "share/jupyter/kernels/xcalc"
+    (spec / "kernel-win.json.in").write_text((spec / "kernel.json.in").read_text().replace(
+        '"argv"', '"env": {"PATH": "@CALC_DLL_DIR@;%PATH%"},\n  "argv"'))
+    commit_all(repo, "A Windows kernelspec")
+    plan = adopt(repo, template=str(releases), vcs_ref=BEFORE, dry_run=True, toolchain=None)
+    assert "share/jupyter/kernels/xcalc/kernel-win.json.in" in plan.removed
+    assert any(line.startswith("share/jupyter/kernels/xcalc/kernel-win.json.in is a platform's variant")
+               for line in plan.needs_human)

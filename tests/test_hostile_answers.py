@@ -82,13 +82,13 @@ def refusal_of(question: str, value: str) -> str | None:
     if question == "language_name" and not value.strip():
         return "Give the language a name"
     if not value.strip():
-        return "must not be empty"
+        return "Must not be empty"
     if value != value.strip():
-        return "must not start or end with spaces"
+        return "No spaces at either end"
     if re.search("[\x00-\x1f\x7f-\x9f]", value):
-        return "one line of printable text"
+        return "One line of printable text"
     if re.search("[\u202a-\u202e\u2066-\u2069]", value):
-        return "bidirectional control characters"
+        return "bidirectional controls"
     if re.search("[\ufffe\uffff]", value):
         return "U+FFFE or U+FFFF"
     if len(value) > LIMITS[question]:

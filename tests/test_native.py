@@ -72,6 +72,21 @@ def test_configure_gives_no_cmake_warning(built):
     assert warnings == [], built.workflow_output[:6000]
 
 
+def test_install_refuses_a_prefix_nobody_chose(rendered, toolchain, tmp_path_factory):
+    """Configured outside a conda environment, `cmake --install` without --prefix would write
+    into CMake's default, /usr/local: it stops with one message saying how to choose, before
+    writing anything."""
+    built = build("defaults", rendered, toolchain, tmp_path_factory)
+    if "XEUS_KERNEL_UNCHOSEN_PREFIX" not in (built.project / "build/native/CMakeCache.txt").read_text():
+        pytest.skip("configured inside a conda environment (CONDA_PREFIX): it installs there")
+    assert "cmake --install needs --prefix" in built.workflow_output
+    result = built.toolchain.run(["cmake", "--install", "build/native"], cwd=built.project, check=False)
+    said = " ".join(result.stdout.split())
+    assert result.returncode != 0, said
+    assert "cmake --install <build folder> --prefix <dir>" in said and "environment-dev.yml" in said
+    assert "Installing:" not in said and "Up-to-date:" not in said
+
+
 def test_installed_kernelspec_follows_the_conventions(built):
     spec = json.loads((built.kernelspec / "kernel.json").read_text())
     executable = built.prefix / "bin" / built.kernel
@@ -191,6 +206,9 @@ def test_tagged_notebook_cells_are_left_out_of_the_comparison(rendered, toolchai
     notebook.write_text(json.dumps(stored))
     result = compare()
     assert result.returncode == 1 and "ZeroDivisionError" in result.stdout and "stale" in result.stdout, result.stdout[-3000:]
+    # The failure says how to store the new outputs, when they are meant.
+    store = "JUPYTER_PATH=$PWD/build/native/share/jupyter python test/test_notebooks.py notebooks/tagged.ipynb"
+    assert store in result.stdout, result.stdout[-3000:]
 
 
 @pytest.fixture

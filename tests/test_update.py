@@ -46,7 +46,7 @@ from template_repo import (
 OLD, NEW = "v0.1.0", "v0.2.0"
 KERNEL = "xmylang"
 HOOK_OLD, HOOK_NEW = "wasm/initialize.js", "wasm/initialize_xkernel.js"
-HOOK_TEMPLATE = "template/wasm/{% if with_wasm %}initialize_xkernel.js{% endif %}.jinja"
+HOOK_TEMPLATE = "template/{% if with_wasm %}wasm{% endif %}/initialize_xkernel.js.jinja"
 # Convention lines that differ between the two releases (v0.1.0, v0.2.0), in template-owned
 # cmake/XeusKernel.cmake and environment-dev.yml (whose pin comes from stack.yml).
 PRE_JS_OLD = 'set(pre_js "${PROJECT_SOURCE_DIR}/wasm/initialize.js" "${PROJECT_SOURCE_DIR}/wasm/pre.js")'
@@ -68,7 +68,7 @@ def make_older(tree: Path) -> None:
     hook = tree / HOOK_TEMPLATE
     hook.rename(hook.with_name(hook.name.replace("initialize_xkernel.js", "initialize.js")))
     replace_once(tree / "template/cmake/XeusKernel.cmake", PRE_JS_NEW, PRE_JS_OLD)
-    replace_once(tree / "template/wasm/{% if with_wasm %}pre.js{% endif %}", "// wasm/initialize_xkernel.js,", "// wasm/initialize.js,")
+    replace_once(tree / "template/{% if with_wasm %}wasm{% endif %}/pre.js", "// wasm/initialize_xkernel.js,", "// wasm/initialize.js,")
     replace_once(tree / "stack.yml", STACK_PIN_NEW, STACK_PIN_OLD)  # environment-dev.yml takes it from the stack
     replace_once(tree / "copier.yml", f"  - {HOOK_NEW}\n", f"  - {HOOK_OLD}\n")
     drop_migrations(tree)

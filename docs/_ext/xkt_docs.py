@@ -98,12 +98,14 @@ def ownership_rows(root: Path) -> list[tuple[str, str, str]]:
     return OWNERSHIP_ROW.findall((root / "docs" / "ownership.md").read_text(encoding="utf-8"))
 
 
-def _render(root: Path, work: Path, answers: dict) -> Path:
+def _render(root: Path, work: Path, answers: dict) -> tuple[Path, dict]:
+    """The render, and every answer its paths were rendered with (those of questions the
+    answers left unasked too: their defaults)."""
     import copier  # imported here: the extension loads before any page needs it
 
     destination = work / "render"
-    copier.run_copy(str(root), str(destination), data=answers, defaults=True, quiet=True, unsafe=False)
-    return destination
+    worker = copier.run_copy(str(root), str(destination), data=answers, defaults=True, quiet=True, unsafe=False)
+    return destination, dict(worker.answers.combined)
 
 
 def _template_sources(template: Path) -> list[str]:
@@ -169,10 +171,10 @@ def reference(root: Path) -> Reference:
                 copy.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(root / part, copy / part)
         for variant, extra in VARIANTS.items():
-            render = _render(copy, Path(temporary) / variant, {**SAMPLE, **extra})
+            render, combined = _render(copy, Path(temporary) / variant, {**SAMPLE, **extra})
             answers = yaml.safe_load((render / ".copier-answers.yml").read_text(encoding="utf-8"))
             defaults[variant] = {k: v for k, v in answers.items() if not k.startswith("_")}
-            context = {**answers, "_copier_conf": {"answers_file": ".copier-answers.yml"}}
+            context = {**combined, **answers, "_copier_conf": {"answers_file": ".copier-answers.yml"}}
             produced = {p.relative_to(render).as_posix() for p in render.rglob("*") if p.is_file()}
             mapped = set()
             for source in sources:

@@ -1,4 +1,5 @@
-# Managed by xeus-kernel-template: `copier update` rewrites this file.
+# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+# your edits to the same lines become conflicts.
 # It holds the build conventions shared by xeus kernels (native with xeus-zmq, WebAssembly
 # with xeus-lite), so that CMakeLists.txt only names the kernel, its sources and its own
 # dependencies. Put your changes in CMakeLists.txt (yours), never here.
@@ -33,9 +34,24 @@ if(POLICY CMP0174)
     cmake_policy(SET CMP0174 NEW)
 endif()
 
-# Inside a conda environment, install where Jupyter looks for kernels by default.
-if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT AND NOT EMSCRIPTEN AND DEFINED ENV{CONDA_PREFIX})
-    set(CMAKE_INSTALL_PREFIX "$ENV{CONDA_PREFIX}" CACHE PATH "Install prefix" FORCE)
+# Inside a conda environment, install where Jupyter looks for kernels by default. Outside
+# one, CMake's default is the system's prefix (/usr/local): say so, and have `cmake --install`
+# refuse it unless a prefix is chosen (--prefix, or CMAKE_INSTALL_PREFIX when configuring).
+if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT AND NOT EMSCRIPTEN)
+    if(DEFINED ENV{CONDA_PREFIX})
+        set(CMAKE_INSTALL_PREFIX "$ENV{CONDA_PREFIX}" CACHE PATH "Install prefix" FORCE)
+    else()
+        set(XEUS_KERNEL_UNCHOSEN_PREFIX "${CMAKE_INSTALL_PREFIX}" CACHE INTERNAL "CMake's default install prefix, not chosen")
+        message(STATUS "No conda environment (CONDA_PREFIX unset): cmake --install needs --prefix")
+    endif()
+endif()
+if(XEUS_KERNEL_UNCHOSEN_PREFIX)
+    install(CODE "if(CMAKE_INSTALL_PREFIX STREQUAL \"${XEUS_KERNEL_UNCHOSEN_PREFIX}\")
+    message(FATAL_ERROR \"No conda environment was active when this build folder was configured, so \"
+        \"cmake --install would write into \${CMAKE_INSTALL_PREFIX}. Choose where: \"
+        \"cmake --install <build folder> --prefix <dir>, or activate the environment of \"
+        \"environment-dev.yml and configure a new build folder.\")
+endif()")
 endif()
 include(GNUInstallDirs)
 

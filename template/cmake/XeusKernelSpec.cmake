@@ -1,4 +1,5 @@
-# Managed by xeus-kernel-template: `copier update` rewrites this file.
+# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+# your edits to the same lines become conflicts.
 # Writes a kernel.json from share/jupyter/kernels/<kernel>/kernel.json.in. Used by
 # XeusKernel.cmake at configure time (your kernelspec extras, the build-tree kernelspec) and
 # at install time, so that `cmake --install --prefix <elsewhere>` gets the right absolute

@@ -266,3 +266,43 @@ def test_ci_checks(tmp_path, check_id, changes, expected, fragment):
 
 
 CASES = ENV_CASES + CI_CASES
+
+
+# What the environment checks say, with stack.yml's line moved (issue 20): their titles,
+# reasons, fixes and examples follow it, as the generated files do.
+CHECK_TEXTS = r"""
+import json, sys
+import xeus_kernel_template.stack as stack
+table = dict(stack.table())
+table["line"] = sys.argv[1]
+stack.table = lambda: table
+from xeus_kernel_template.review.checks.environments import CHECKS
+texts = {}
+for cls in CHECKS:
+    check = cls()
+    examples = [e.code for e in (cls.failing, cls.passing) if e]
+    texts[cls.__name__] = " ".join([cls.__doc__ or "", cls.why, check.fix, *examples])
+print(json.dumps(texts))
+"""
+
+
+def check_texts(line: str) -> dict[str, str]:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", CHECK_TEXTS, line], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def test_the_environment_checks_say_the_stacks_versions():
+    from xeus_kernel_template.stack import table
+
+    lines = table()["lines"]
+    used, other = table()["line"], next(name for name in lines if name != table()["line"])
+    assert lines[used]["emscripten"] != lines[other]["emscripten"]
+    for line, stale in ((used, other), (other, used)):
+        texts = check_texts(line)
+        emscripten, channel = lines[line]["emscripten"], lines[line]["channel"].rsplit("/", 1)[1]
+        assert emscripten in texts["XK504"] and channel in texts["XK505"], texts
+        old_emscripten, old_channel = lines[stale]["emscripten"], lines[stale]["channel"].rsplit("/", 1)[1]
+        assert [name for name, text in texts.items() if old_emscripten in text or old_channel in text] == []

@@ -692,3 +692,36 @@ def test_pixi_environments_are_read(tmp_path):
     assert "xeus-zmq" not in environments["wasm-host"].names  # no-default-feature
     assert [c.split("/")[-1] for c in environments["wasm-build"].channels] == ["emscripten-forge-4x", "conda-forge"]
     assert read_pixi("pixi.toml", "[x", "").error.startswith("`pixi.toml` is not valid TOML")
+
+
+# Issue 20: wrong verdicts found against 33 real kernels, hand-labelled.
+CONNECTION_FILE = (
+    '{"shell_port": 53794, "iopub_port": 53795, "stdin_port": 53796, "control_port": 53797,'
+    ' "hb_port": 53798, "ip": "127.0.0.1", "key": "a0436f6c", "transport": "tcp",'
+    ' "signature_scheme": "hmac-sha256", "kernel_name": "xdemo"}\n'
+)
+WASM_CHECKS = ("XK205", "XK206", "XK301", "XK302", "XK703")
+
+
+def statuses(root, prefix: str) -> dict[str, str]:
+    from review_trees import results, status
+
+    return {check: status(r) for check, r in results(root).items() if check.startswith(prefix)}
+
+
+def test_a_connection_file_named_kernel_json_is_no_kernelspec(tmp_path):
+    """A kernel's connection file committed at the top as kernel.json (ports, key, no argv)."""
+    conforming = statuses(write(tmp_path / "conforming", variant({})), "XK1")
+    with_it = statuses(write(tmp_path / "kernel", variant({"kernel.json": CONNECTION_FILE})), "XK1")
+    assert with_it == conforming
+    assert "fail" not in conforming.values()
+
+
+def test_wasm_environment_files_alone_are_no_wasm_build(tmp_path):
+    """A native-only kernel that keeps environment-wasm-*.yml (from an attempt) builds no wasm
+    target: the wasm checks do not apply, as for a kernel without those files."""
+    kept = {"environment-wasm-build.yml": ENV_WASM_BUILD, "environment-wasm-host.yml": ENV_WASM_HOST}
+    native_only = statuses(write(tmp_path / "native", variant(NO_WASM)), "XK")
+    with_files = statuses(write(tmp_path / "kept", variant({**NO_WASM, **kept})), "XK")
+    assert {check: with_files[check] for check in WASM_CHECKS} == {check: native_only[check] for check in WASM_CHECKS}
+    assert "fail" not in {with_files[check] for check in WASM_CHECKS}

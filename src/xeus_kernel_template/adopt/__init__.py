@@ -144,6 +144,10 @@ def _legacy(root: Path, inference: Inference, rendered: set[str], tracked: set[s
     for path in files:
         if re.fullmatch(r"share/jupyter/kernels/[^/]+/[^/]*kernel[^/]*\.json(\.in)?", path):
             removed[path] = "a kernelspec the template writes (cmake/XeusKernelSpec.cmake)"
+            if re.search(r"win|mac|osx|linux|unix|windows", posixpath.basename(path), re.IGNORECASE):
+                notes.append(f"{path} is a platform's variant of the kernelspec: the template writes one "
+                             f"kernel.json; carry what differs (env entries: KERNELSPEC_ENV, under if(WIN32) "
+                             f"in CMakeLists.txt) yourself")
         elif re.fullmatch(r"[^/]*environment[^/]*\.ya?ml|ci/environment[^/]*\.ya?ml", path):
             text, _ = read_text(root, path)
             if text and "xeus" in text:
@@ -434,6 +438,17 @@ def apply(plan: Plan, rendered_dir: Path, root: Path) -> None:
         (root / path).unlink(missing_ok=True)
 
 
+def _first_error(output: str) -> str:
+    """The first error of a build's output with its cause: CMake says where on one line and
+    why on the next ones."""
+    lines = [line.strip() for line in output.splitlines()]
+    for index, line in enumerate(lines):
+        if re.search(r"\berror\b|Error", line):
+            cause = next((n for n in lines[index + 1:index + 4] if n), "") if line.startswith("CMake Error") else ""
+            return f"{line} {cause}".strip()
+    return "see the output"
+
+
 def build_check(tree: Path, toolchain: Toolchain | None) -> str:
     """Configure and build the adopted *tree* natively (its presets): "built", or what stopped it."""
     if toolchain is None:
@@ -442,8 +457,7 @@ def build_check(tree: Path, toolchain: Toolchain | None) -> str:
     for step in (["cmake", "--preset", "native"], ["cmake", "--build", "--preset", "native"]):
         result = tc.run(step, cwd=tree, env=tc.build_environment(), check=False)
         if result.returncode != 0:
-            errors = [line.strip() for line in result.stdout.splitlines() if re.search(r"error|Error", line)]
-            return f"failed at `{' '.join(step)}`: {(errors or ['see the output'])[0][:160]}"
+            return f"failed at `{' '.join(step)}`: {_first_error(result.stdout)[:200]}"
     return "built"
 
 

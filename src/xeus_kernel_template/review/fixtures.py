@@ -343,6 +343,13 @@ class Kernelspec:
 
 
 _SPEC_NAME = re.compile(r"(.*kernel.*\.json\.in|kernel\.json)")
+#: What a Jupyter connection file holds (a kernel's ports and key), which a kernelspec never does.
+_CONNECTION_KEYS = frozenset({"shell_port", "iopub_port", "stdin_port", "control_port", "hb_port", "signature_scheme"})
+
+
+def _connection_file(data: dict) -> bool:
+    """A Jupyter connection file that happens to be called kernel.json: no argv, ports."""
+    return "argv" not in data and bool(_CONNECTION_KEYS & data.keys())
 
 
 def _spec_builds(spec_path: str, cmake: CMakeProject) -> frozenset[str]:
@@ -420,6 +427,8 @@ def xk_kernelspecs(root: Any, xk_repo: RepoTree, xk_cmake: CMakeProject | None =
             continue
         if not isinstance(data, dict):
             specs.append(make(None, f"`{path}` is not a JSON object", placeholders))
+            continue
+        if _connection_file(data):
             continue
         specs.append(make(data, "", placeholders))
     specs.sort(key=lambda s: (not s.standard, s.path))
@@ -822,22 +831,24 @@ class WasmBuild:
 def xk_wasm(xk_repo: RepoTree, xk_cmake: CMakeProject) -> WasmBuild:
     """Fixture: whether the kernel builds for WebAssembly, and why we think so.
 
-    The template's ``cmake/XeusKernel.cmake`` has its EMSCRIPTEN branch whether or not the
-    kernel builds for wasm, so it is no evidence; an emscripten entry point, a wasm
-    environment file or an EMSCRIPTEN branch of the kernel's own CMake code is.
+    Only a wasm target is evidence: an emscripten entry point the CMake code builds, a wasm
+    executable of the kernel's own CMake code, or xeus-lite found. Wasm environment files
+    alone are not (kernels keep them from an attempt, or for a build made elsewhere), nor
+    the EMSCRIPTEN branch the template's ``cmake/XeusKernel.cmake`` has in every kernel.
     """
+    mentioned = " ".join(" ".join(command.args) for command in xk_cmake.commands)
     for path in xk_repo.files:
         base = posixpath.basename(path)
-        if re.fullmatch(r"main_emscripten.*\.cpp|environment-wasm.*\.ya?ml", base):
-            return WasmBuild(True, f"`{path}`")
+        if re.fullmatch(r"main_emscripten.*\.cpp", base) and base in mentioned:
+            return WasmBuild(True, f"`{path}`, built by the CMake code")
+    for target in xk_cmake.model.wasm_targets():
+        if posixpath.basename(target.command.file) != "XeusKernel.cmake":
+            return WasmBuild(True, f"the wasm executable `{target.name}` in {target.command.file}")
     for command in xk_cmake.commands:
-        if posixpath.basename(command.file) == "XeusKernel.cmake":
-            continue
-        if command.name in ("if", "elseif") and any(re.search(r"\bEMSCRIPTEN\b", a) for a in command.args):
-            return WasmBuild(True, f"`{command.name}(EMSCRIPTEN)` in {command.file}")
-        if command.name == "find_package" and command.args[:1] == ("xeus-lite",):
+        own = posixpath.basename(command.file) != "XeusKernel.cmake"
+        if own and command.name == "find_package" and command.args[:1] == ("xeus-lite",):
             return WasmBuild(True, f"`find_package(xeus-lite)` in {command.file}")
-    return WasmBuild(False, "no emscripten entry point, no wasm environment, no EMSCRIPTEN branch in CMake")
+    return WasmBuild(False, "no wasm target: no emscripten entry point built, no wasm executable, no xeus-lite")
 
 
 @dataclasses.dataclass

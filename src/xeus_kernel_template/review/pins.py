@@ -17,8 +17,10 @@ RANGES = {name: f">={major},<{major + 1}" for name, major in STACK.items()}
 EMSCRIPTEN = str(_LINE["emscripten"])
 EMSCRIPTEN_MAJOR = int(EMSCRIPTEN.split(".")[0])
 EMSCRIPTEN_PACKAGES = ("emscripten_emscripten-wasm32", "emscripten", "emsdk")
-#: the emscripten-forge channel of the line in use (its name: the URL's last part)
-CHANNEL_4X = _LINE["channel"].rstrip("/").rsplit("/", 1)[1]
+#: the emscripten-forge channel of the line in use, and its name (the URL's last part)
+CHANNEL_URL = _LINE["channel"].rstrip("/")
+CHANNEL = CHANNEL_URL.rsplit("/", 1)[1]
+JUPYTERLITE_XEUS = _LINE["jupyterlite-xeus"]
 JUPYTERLITE_XEUS_MAJOR = min(int(s.version.split(".")[0]) for s in SpecifierSet(_LINE["jupyterlite-xeus"]) if s.operator == ">=")
 
 #: The runtime methods xeus's ``xeus_wasm_link_options()`` exports on ``Module``
@@ -34,7 +36,8 @@ XEUS_WASM_RUNTIME_METHODS = {
 #: emscripten-forge channels and the emscripten line their packages are built with
 #: (the ``emscripten-abi`` they depend on). ``emscripten-forge``: the first channel
 #: (3.1.45); ``emscripten-forge-dev``: 3.1.73 (January 2025); ``emscripten-forge-4x``:
-#: 4.0.x (4.0.9 is what kernels build with); ``emscripten-forge-6x``: 6.0.x (late 2026).
+#: 4.0.x; ``emscripten-forge-6x``: 6.0.x (late 2026). Kernels build with the line's
+#: :data:`EMSCRIPTEN` (stack.yml).
 EMSCRIPTEN_CHANNELS = {
     "emscripten-forge": (3, 1),
     "emscripten-forge-dev": (3, 1),

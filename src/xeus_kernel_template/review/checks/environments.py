@@ -1,5 +1,6 @@
-"""XK5xx: the environments (one coherent xeus 6 stack, the 4x channel), from the conda
-environment files or from ``pixi.toml``."""
+"""XK5xx: the environments (one coherent xeus stack, the emscripten-forge channel of the
+stack's line), from the conda environment files or from ``pixi.toml``. Versions and channels
+in the checks' texts come from stack.yml (:mod:`..pins`), never from literals here."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from ..envs import DEV, WASM_BUILD, WASM_HOST, Environment
 from ..fixtures import CMakeProject, NativeBuild, Pixi, WasmBuild, YamlFile
 from ..parsing import MatchSpec, admitted_majors, first_lines, pins_major, spec_admits
 from ..pins import (
-    CHANNEL_4X,
+    CHANNEL,
+    CHANNEL_URL,
     EMSCRIPTEN,
     EMSCRIPTEN_CHANNELS,
     EMSCRIPTEN_MAJOR,
     EMSCRIPTEN_PACKAGES,
+    JUPYTERLITE_XEUS,
     JUPYTERLITE_XEUS_MAJOR,
-    RANGES,  # noqa: F401 - re-exported
+    RANGES,
     STACK,
     XEUS_LITE_EMSCRIPTEN,
 )
@@ -90,7 +93,7 @@ class XK502(XKCheck):
     """Environment files are valid"""
     why = 'An environment file micromamba or pixi cannot read stops CI before it builds anything.'
     failing = Example('environment-dev.yml', 'dependencies: [xeus\n  - xeus-zmq', 'yaml')
-    passing = Example('environment-dev.yml', 'channels: [conda-forge]\ndependencies:\n  - xeus >=6,<7\n  - xeus-zmq >=4,<5', 'yaml')
+    passing = Example('environment-dev.yml', f'channels: [conda-forge]\ndependencies:\n  - xeus {RANGES["xeus"]}\n  - xeus-zmq {RANGES["xeus-zmq"]}', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -123,7 +126,7 @@ class XK503(XKCheck):
     """xeus, xeus-zmq and xeus-lite pinned to one coherent stack"""
     why = 'xeus, xeus-zmq and xeus-lite are released together; an unpinned or open-ended pin picks up the next major and breaks the build or the protocol.'
     failing = Example('environment-wasm-host.yml', 'dependencies:\n  - xeus\n  - xeus-lite >=4', 'yaml')
-    passing = Example('environment-wasm-host.yml', 'dependencies:\n  - xeus >=6,<7\n  - xeus-lite >=5,<6', 'yaml')
+    passing = Example('environment-wasm-host.yml', f'dependencies:\n  - xeus {RANGES["xeus"]}\n  - xeus-lite {RANGES["xeus-lite"]}', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -132,9 +135,6 @@ class XK503(XKCheck):
     def check(
         self, xk_native: NativeBuild, xk_envs: list[Environment], xk_cmake: CMakeProject, xk_wasm: WasmBuild
     ) -> bool | str:
-        """Pin one coherent stack in every environment: `xeus >=6,<7`, `xeus-zmq >=4,<5` (development),
-        `xeus-lite >=5,<6` (wasm host).
-        """
         problems: list[str] = []
         for env in xk_envs:
             for spec in env.specs:
@@ -158,21 +158,21 @@ class XK503(XKCheck):
                         self.at(env.path, None)
         return self.fail(first_lines(problems)) if problems else True
 
+    check.__doc__ = (f"Pin one coherent stack in every environment: `xeus {RANGES['xeus']}`, `xeus-zmq "
+                     f"{RANGES['xeus-zmq']}` (development), `xeus-lite {RANGES['xeus-lite']}` (wasm host).")
+
 
 class XK504(XKCheck):
-    """emscripten 4.0.9 in the wasm build environment"""
-    why = 'Wasm packages are built with one emscripten (their `emscripten-abi`); the kernel must be built with the same, 4.0.9 on the emscripten-forge-4x channel.'
+    __doc__ = f"""emscripten {EMSCRIPTEN} in the wasm build environment"""
+    why = f'Wasm packages are built with one emscripten (their `emscripten-abi`); the kernel must be built with the same, {EMSCRIPTEN} on the {CHANNEL} channel.'
     failing = Example('environment-wasm-build.yml', 'dependencies:\n  - emscripten_emscripten-wasm32 ==3.1.73', 'yaml')
-    passing = Example('environment-wasm-build.yml', 'dependencies:\n  - emscripten_emscripten-wasm32 ==4.0.9', 'yaml')
+    passing = Example('environment-wasm-build.yml', f'dependencies:\n  - emscripten_emscripten-wasm32 =={EMSCRIPTEN}', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
     requires = frozenset({"XK502"})
 
     def check(self, xk_envs: list[Environment], xk_wasm: WasmBuild) -> bool | str | None:
-        """Pin `emscripten_emscripten-wasm32 ==4.0.9` in the wasm build environment (the emscripten of the
-        emscripten-forge-4x packages).
-        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         specs = emscripten_specs(xk_envs)
@@ -188,21 +188,22 @@ class XK504(XKCheck):
                 self.at(env.path, env.line_of(s.name))
         return self.fail(first_lines(wrong)) if wrong else True
 
+    check.__doc__ = (f"Pin `emscripten_emscripten-wasm32 =={EMSCRIPTEN}` in the wasm build environment (the "
+                     f"emscripten of the {CHANNEL} packages).")
+
 
 class XK505(XKCheck):
-    """The wasm host environment uses the emscripten-forge-4x channel"""
-    why = 'emscripten-forge-4x has the emscripten 4 builds of xeus 6 and xeus-lite 5; older channels have other builds, mixing them breaks the link or the load.'
+    __doc__ = f"""The wasm host environment uses the {CHANNEL} channel"""
+    why = (f'{CHANNEL} has the emscripten {EMSCRIPTEN_MAJOR} builds of xeus {STACK["xeus"]} and xeus-lite '
+           f'{STACK["xeus-lite"]}; other channels have other builds, mixing them breaks the link or the load.')
     failing = Example('environment-wasm-host.yml', 'channels:\n  - https://repo.prefix.dev/emscripten-forge-dev', 'yaml')
-    passing = Example('environment-wasm-host.yml', 'channels:\n  - https://repo.prefix.dev/emscripten-forge-4x\n  - conda-forge', 'yaml')
+    passing = Example('environment-wasm-host.yml', f'channels:\n  - {CHANNEL_URL}\n  - conda-forge', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
     requires = frozenset({"XK502"})
 
     def check(self, xk_envs: list[Environment], xk_wasm: WasmBuild) -> bool | str | None:
-        """List the `https://repo.prefix.dev/emscripten-forge-4x` channel in the wasm host environment, and no
-        older emscripten-forge channel.
-        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         hosts = of_role(xk_envs, WASM_HOST)
@@ -211,29 +212,31 @@ class XK505(XKCheck):
         problems = []
         for env in hosts:
             names = [channel_name(c) for c in env.channels]
-            if CHANNEL_4X not in names:
+            if CHANNEL not in names:
                 problems.append(f"{env.label}: channels " + (", ".join(f"`{c}`" for c in env.channels) or "none"))
             else:
-                stale = [c for c, n in zip(env.channels, names, strict=True) if "emscripten-forge" in n and n != CHANNEL_4X]
+                stale = [c for c, n in zip(env.channels, names, strict=True) if "emscripten-forge" in n and n != CHANNEL]
                 if not stale:
                     continue
                 problems.append(f"{env.label}: also " + ", ".join(f"`{c}`" for c in stale))
             self.at(env.path, env.line_of("emscripten-forge") or env.line_of("channels"))
         return self.fail("; ".join(problems)) if problems else True
 
+    check.__doc__ = f"List the `{CHANNEL_URL}` channel in the wasm host environment, and no other emscripten-forge channel."
+
 
 class XK506(XKCheck):
-    """jupyterlite-xeus 5 in the wasm build environment"""
-    why = 'jupyterlite-xeus 5 packs and loads xeus-lite 5 kernels (argv constructor, emscripten 4).'
+    __doc__ = f"""jupyterlite-xeus {JUPYTERLITE_XEUS_MAJOR} in the wasm build environment"""
+    why = (f'jupyterlite-xeus {JUPYTERLITE_XEUS_MAJOR} packs and loads xeus-lite {STACK["xeus-lite"]} kernels '
+           f'(argv constructor, emscripten {EMSCRIPTEN_MAJOR}).')
     failing = Example('environment-wasm-build.yml', 'dependencies:\n  - jupyterlite-xeus', 'yaml')
-    passing = Example('environment-wasm-build.yml', 'dependencies:\n  - jupyterlite-xeus >=5.1,<6', 'yaml')
+    passing = Example('environment-wasm-build.yml', f'dependencies:\n  - jupyterlite-xeus {JUPYTERLITE_XEUS}', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
     requires = frozenset({"XK502"})
 
     def check(self, xk_envs: list[Environment], xk_wasm: WasmBuild) -> bool | str | None:
-        """Pin `jupyterlite-xeus >=5.1,<6` in the wasm build environment (it loads xeus-lite 5 kernels)."""
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         builds = of_role(xk_envs, WASM_BUILD)
@@ -248,6 +251,9 @@ class XK506(XKCheck):
                 wrong.append(f"jupyterlite-xeus {s.version or '(unpinned)'} in {env.label}")
                 self.at(env.path, env.line_of("jupyterlite-xeus"))
         return self.fail(first_lines(wrong)) if wrong else True
+
+    check.__doc__ = (f"Pin `jupyterlite-xeus {JUPYTERLITE_XEUS}` in the wasm build environment (it loads "
+                     f"xeus-lite {STACK['xeus-lite']} kernels).")
 
 
 # --------------------------------------------------------------------------------------
@@ -353,7 +359,7 @@ class XK507(XKCheck):
     """The kernel's own dependencies are in the environments CI installs"""
     why = "A package CMake requires but no environment installs fails the build on a fresh machine (CI) while it works on the author's. Compared conservatively: only `find_package(... REQUIRED)` outside option branches, with known CMake-to-conda names and what the xeus stack brings along."
     failing = Example('CMakeLists.txt', 'find_package(Lua 5.4 REQUIRED)   # environment-dev.yml lists no lua', 'cmake')
-    passing = Example('environment-dev.yml', 'dependencies:\n  - xeus-zmq >=4,<5\n  - lua 5.4.*', 'yaml')
+    passing = Example('environment-dev.yml', f'dependencies:\n  - xeus-zmq {RANGES["xeus-zmq"]}\n  - lua 5.4.*', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
@@ -404,18 +410,13 @@ class XK508(XKCheck):
     """emscripten, the emscripten-forge channel and xeus-lite agree"""
     why = 'emscripten-forge\'s channels are built for one emscripten each (3.1.45, 3.1.73, 4.0.x, 6.0.x) and xeus-lite 5 exists only for emscripten >= 4: a mismatched trio links but fails to load ("getDylinkMetadata is not a function", missing symbols).'
     failing = Example('environment-wasm-build.yml', '# emscripten 3.1.73 with the 4x channel and xeus-lite 5\n  - emscripten_emscripten-wasm32 ==3.1.73', 'yaml')
-    passing = Example('environment-wasm-build.yml', '  - emscripten_emscripten-wasm32 ==4.0.9   # channel emscripten-forge-4x, xeus-lite >=5,<6', 'yaml')
+    passing = Example('environment-wasm-build.yml', f'  - emscripten_emscripten-wasm32 =={EMSCRIPTEN}   # channel {CHANNEL}, xeus-lite {RANGES["xeus-lite"]}', 'yaml')
 
     family = ENVIRONMENTS
     anchor = "stack"
     requires = frozenset({"XK502"})
 
     def check(self, xk_envs: list[Environment], xk_wasm: WasmBuild) -> bool | str | None:
-        """Build with the emscripten the host packages are built with: emscripten 4.0.x with the
-        emscripten-forge-4x channel and xeus-lite 5, emscripten 3.1.x with the older channels and
-        xeus-lite 3 or 4 (a mismatch breaks loading: "getDylinkMetadata is not a function", missing
-        symbols).
-        """
         if not xk_wasm.enabled:
             return self.skip(NO_WASM)
         facts: list[str] = []
@@ -459,6 +460,11 @@ class XK508(XKCheck):
         for path, line in lines:
             self.at(path, line)
         return self.fail("; ".join(problems))
+
+    check.__doc__ = (f"Build with the emscripten the host packages are built with: emscripten {EMSCRIPTEN_MAJOR} "
+                     f"with the {CHANNEL} channel and xeus-lite {STACK['xeus-lite']}, emscripten 3.1.x with the "
+                     "older channels and xeus-lite 3 or 4 (a mismatch breaks loading: \"getDylinkMetadata is not a "
+                     "function\", missing symbols).")
 
 
 CHECKS = (XK501, XK502, XK503, XK504, XK505, XK506, XK507, XK508)

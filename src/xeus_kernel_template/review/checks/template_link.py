@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 from ..fixtures import YamlFile
+from ..release import Unreachable, render_release
 from ._base import TEMPLATE, Example, XKCheck
 
 #: A release tag as copier records it: v1.2.3, 1.2, 0.3.0rc1 (never a hash or a describe).
 _TAG = re.compile(r"^v?\d+\.\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
-_REMOTE = re.compile(r"^(gh:|gl:|https?://|git@|git\+|ssh://|git://)")
+#: A git URL another machine can reach (git+file:// is a local path too). The message after
+#: `copier copy` (copier.yml) warns with the same rules.
+_REMOTE = re.compile(r"^(gh:|gl:|https?://|git@|git\+(https?|ssh)://|ssh://|git://)")
 
 
 class XK801(XKCheck):
@@ -74,4 +79,40 @@ class XK803(XKCheck):
         return True if _REMOTE.match(source) else self.fail(f"`_src_path: {source}`")
 
 
-CHECKS = (XK801, XK802, XK803)
+class XK804(XKCheck):
+    """Template-owned files are as the recorded release wrote them"""
+    why = ('`copier update` merges the template\'s changes into the files it owns: an edit of yours on the same '
+           'lines becomes a conflict at the next update. Found now, the change can move to a file you own first '
+           '(docs/ownership.md). The check renders the template at `_commit` with your answers and compares; it '
+           'is skipped when the template or that release cannot be reached.')
+    failing = Example('cmake/XeusKernel.cmake', '# Managed by xeus-kernel-template: ...\n'
+                      'add_compile_options(-Wall)  # added by hand', 'cmake')
+    passing = Example('CMakeLists.txt', '# Yours: ...\nadd_compile_options(-Wall)', 'cmake')
+
+    family = TEMPLATE
+    anchor = "template-link"
+    requires = frozenset({"XK801"})
+
+    def check(self, root: Any, xk_copier_answers: YamlFile) -> bool | str | None:
+        """Move your changes to template-owned files to the files you own (docs/ownership.md: where your
+        changes go), or expect them to conflict at the next `copier update`.
+        """
+        try:
+            release = render_release(xk_copier_answers.data, root if isinstance(root, Path) else None)
+        except Unreachable as error:
+            return self.skip(f"the recorded release cannot be rendered: {error}")
+        edited = []
+        for path, expected in release.template_files.items():
+            try:
+                found = root.joinpath(*path.split("/")).read_bytes()
+            except OSError:
+                continue  # deleted: copier update leaves it deleted, nothing to merge into
+            if found != expected:
+                edited.append(path)
+                self.at(path, None)
+        if not edited:
+            return True
+        return self.fail(f"edited since {release.release}: " + ", ".join(f"`{path}`" for path in edited))
+
+
+CHECKS = (XK801, XK802, XK803, XK804)

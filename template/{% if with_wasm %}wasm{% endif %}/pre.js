@@ -1,4 +1,5 @@
-// Managed by xeus-kernel-template: `copier update` rewrites this file.
+// Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
+// your edits to the same lines become conflicts.
 //
 // Module.initialize_xkernel is the kernel's one asynchronous initialisation hook (the
 // convention agreed for xeus lite kernels). It waits until the runtime files (<kernel>.data)
