@@ -10,9 +10,10 @@ from pathlib import Path
 import copier
 import pytest
 
+import kernel_ci
 from samples import RENDERS, answers
 from template_repo import copy_template
-from xeus_kernel_template.toolchain import ToolchainError, find_toolchain, find_wasm_toolchain
+from xeus_kernel_template.toolchain import ToolchainError, cache_dir, find_toolchain, find_wasm_toolchain
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 # tests/fixtures holds kernels' own files (their tests run inside those kernels, by ctest),
@@ -96,15 +97,33 @@ def provisioned(pytestconfig, find, what: str):
 
 
 @pytest.fixture(scope="session")
-def toolchain(pytestconfig):
-    """xeus 6 for the native tiers: the user's xeus if any, else the cached Debian root."""
-    return provisioned(pytestconfig, find_toolchain, "xeus 6 toolchain")
+def kernel_ci_wheelhouse(tmp_path_factory) -> Path:
+    """The folder holding xeus-kernel-ci's wheel, built from packages/xeus-kernel-ci."""
+    return kernel_ci.build_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
 
 
 @pytest.fixture(scope="session")
-def wasm_toolchain(pytestconfig):
-    """emscripten, node, jupyterlite-xeus, Playwright and Chromium for the wasm tier."""
-    return provisioned(pytestconfig, find_wasm_toolchain, "emscripten toolchain")
+def kernel_ci_bin(kernel_ci_wheelhouse, tmp_path_factory) -> Path:
+    """The bin folder of a clean virtualenv with xeus-kernel-ci[update] installed from its wheel."""
+    return kernel_ci.clean_venv(tmp_path_factory.mktemp("kernel-ci") / "venv", kernel_ci_wheelhouse, "update")
+
+
+@pytest.fixture(scope="session")
+def toolchain(pytestconfig, kernel_ci_wheelhouse):
+    """xeus 6 for the native tiers: the user's xeus if any, else the cached Debian root; its
+    Python has xeus-kernel-ci, which the generated tests use, installed from the wheel."""
+    found = provisioned(pytestconfig, find_toolchain, "xeus 6 toolchain")
+    kernel_ci.install_into_toolchain(found, kernel_ci_wheelhouse, cache_dir())
+    return found
+
+
+@pytest.fixture(scope="session")
+def wasm_toolchain(pytestconfig, kernel_ci_wheelhouse):
+    """emscripten, node, jupyterlite-xeus, Playwright and Chromium for the wasm tier, and
+    xeus-kernel-ci from its wheel."""
+    found = provisioned(pytestconfig, find_wasm_toolchain, "emscripten toolchain")
+    kernel_ci.install_into_toolchain(found, kernel_ci_wheelhouse, cache_dir())
+    return found
 
 
 @contextlib.contextmanager

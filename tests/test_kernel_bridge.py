@@ -1,4 +1,4 @@
-"""The generated test/wasm/kernel_bridge.py on its own, without a wasm build: started by
+"""xeus-kernel-ci's bridge (installed from its wheel) on its own, without a wasm build: started by
 jupyter_client from the kernelspec it writes, in front of a stand-in module that keeps the
 xeus-lite contract (tests/bridge/standin_kernel.cjs). The real wasm kernel behind it is
 tested in tests/test_wasm.py."""
@@ -11,7 +11,6 @@ import queue
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,8 +29,9 @@ if shutil.which("node") is None:
 
 
 @pytest.fixture(scope="module")
-def bridge(rendered) -> Path:
-    return rendered("defaults") / "test/wasm/kernel_bridge.py"
+def bridge(kernel_ci_bin) -> list[str]:
+    """The bridge's command, as the generated CMake runs it: its module, in a Python that has it."""
+    return [str(kernel_ci_bin / "python"), "-m", "xeus_kernel_ci.kernel_bridge"]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def installed(tmp_path_factory) -> Path:
 def kernels(bridge, installed, tmp_path_factory) -> Path:
     """The bridge's kernelspec, written by the bridge from the installed one."""
     kernels = tmp_path_factory.mktemp("bridge") / "kernels"
-    subprocess.run([sys.executable, bridge, "kernelspec", "--from", installed, "--to", kernels / "standin",
+    subprocess.run([*bridge, "kernelspec", "--from", installed, "--to", kernels / "standin",
                     "--node", shutil.which("node")], check=True, capture_output=True)
     return kernels
 
@@ -120,7 +120,7 @@ def result(messages: list[dict]) -> str:
 
 def test_kernelspec_is_the_installed_one_started_by_the_bridge(bridge, installed, kernels):
     spec = json.loads((kernels / "standin/kernel.json").read_text())
-    assert spec["argv"] == [sys.executable, str(bridge), "run", "--node", shutil.which("node"),
+    assert spec["argv"] == [*bridge, "run", "--node", shutil.which("node"),
                             "--kernel-js", str(installed.parents[3] / "bin/standin.js"), "{connection_file}"]
     original = json.loads((installed / "kernel.json").read_text())
     assert {k: v for k, v in spec.items() if k != "argv"} == {k: v for k, v in original.items() if k != "argv"}
@@ -132,10 +132,10 @@ def test_kernelspec_refuses_an_installed_kernel_without_its_module(bridge, insta
     spec = json.loads((installed / "kernel.json").read_text())
     spec["argv"] = [str(tmp_path / "bin/missing")]
     (broken / "kernel.json").write_text(json.dumps(spec))
-    done = subprocess.run([sys.executable, bridge, "kernelspec", "--from", broken, "--to", tmp_path / "out"],
+    done = subprocess.run([*bridge, "kernelspec", "--from", broken, "--to", tmp_path / "out"],
                           capture_output=True, text=True, check=False)
     assert done.returncode != 0
-    assert f"{tmp_path / 'bin/missing.js'}, does not exist" in done.stderr
+    assert done.stderr.strip() == f"[kernel_bridge] {tmp_path / 'bin/missing.js'} does not exist: build and install the wasm kernel first"
     assert not (tmp_path / "out").exists()
 
 
@@ -290,16 +290,24 @@ def test_a_kernel_that_exits_ends_the_bridge_with_its_status(kernel):
     assert manager.provisioner.process.returncode == 3
 
 
-def test_without_node_the_bridge_says_so(bridge, installed, tmp_path):
-    subprocess.run([sys.executable, bridge, "kernelspec", "--from", installed, "--to", tmp_path / "kernels/standin",
-                    "--node", "/nonexistent/node"], check=True, capture_output=True)
+def test_without_node_the_bridge_says_so(bridge, installed, kernels, tmp_path):
+    refused = subprocess.run([*bridge, "kernelspec", "--from", installed, "--to", tmp_path / "refused",
+                              "--node", "/nonexistent/node"], capture_output=True, text=True, check=False)
+    assert refused.returncode != 0 and not (tmp_path / "refused").exists()
+    missing = ("[kernel_bridge] /nonexistent/node not found: the bridge runs the wasm kernel in Node.js"
+               " (install nodejs, or pass --node)")
+    assert refused.stderr.strip() == missing
+    # Node.js gone after the kernelspec was written: the kernel dies with the same line.
+    spec = json.loads((kernels / "standin/kernel.json").read_text())
+    spec["argv"][spec["argv"].index("--node") + 1] = "/nonexistent/node"
+    (tmp_path / "kernels/standin").mkdir(parents=True)
+    (tmp_path / "kernels/standin/kernel.json").write_text(json.dumps(spec))
     manager = manager_for(tmp_path / "kernels", tmp_path)
     with (tmp_path / "stderr.txt").open("w") as stderr:
         manager.start_kernel(stderr=stderr)
     manager.provisioner.process.wait(timeout=TIMEOUT)
     manager.cleanup_resources()
-    assert (tmp_path / "stderr.txt").read_text().strip() == (
-        "[kernel_bridge] cannot run Node.js (/nonexistent/node): No such file or directory")
+    assert (tmp_path / "stderr.txt").read_text().strip() == missing
 
 
 def test_a_module_that_fails_to_start_is_a_dead_kernel_with_its_message(kernels, tmp_path):

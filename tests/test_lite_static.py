@@ -4,13 +4,11 @@ example notebooks, the environments, and the READMEs' claims about all of them."
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -33,18 +31,6 @@ def lite_render(request, rendered) -> tuple[Path, dict]:
 def starter_render(request, rendered) -> tuple[Path, dict]:
     """Renders with the starter language, which come with an example notebook."""
     return rendered(request.param), answers(request.param)
-
-
-def load(path: Path, name: str):
-    """A generated Python module, imported from its file."""
-    sys.path.insert(0, str(path.parent.parent))  # test/, for the conftest's own import
-    try:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(path.parent.parent))
 
 
 # -- the wasm preset stops at one clear error ----------------------------------------------
@@ -86,19 +72,13 @@ def test_wasm_preset_stops_at_one_clear_error(rendered, toolchain, tmp_path, cas
 
 
 # -- the browser tests without Playwright: one line ----------------------------------------
-def test_browser_tests_without_playwright_say_so_in_one_line(rendered, tmp_path):
+def test_browser_tests_without_playwright_say_so_in_one_line(rendered, tmp_path, kernel_ci_bin):
     project = rendered("defaults")
     (tmp_path / "index.html").write_text("")
-    # A Python without Playwright (the test extra has it, for the docs' browser test): a
-    # package of that name first on the path, whose import fails as a missing one does.
-    hidden = tmp_path / "no-playwright"
-    (hidden / "playwright").mkdir(parents=True)
-    (hidden / "playwright/__init__.py").write_text(
-        "raise ModuleNotFoundError(\"No module named 'playwright'\", name='playwright')\n")
-    path = os.pathsep.join(filter(None, [str(hidden), os.environ.get("PYTHONPATH")]))
+    # The virtualenv with xeus-kernel-ci and without Playwright (not one of its dependencies).
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(project / "test/wasm")],
-        env={**os.environ, "LITE_SITE": str(tmp_path), "PYTHONPATH": path}, capture_output=True, text=True, check=False, cwd=project,
+        [str(kernel_ci_bin / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-q", str(project / "test/wasm")],
+        env={**os.environ, "LITE_SITE": str(tmp_path)}, capture_output=True, text=True, check=False, cwd=project,
     )
     assert result.returncode != 0
     lines = [line for line in result.stdout.splitlines() if "Playwright" in line]
@@ -136,18 +116,34 @@ def test_example_notebooks_are_for_the_kernel_and_keep_outputs(starter_render):
         assert code and all(cell["outputs"] and cell["execution_count"] for cell in code)
 
 
-def test_browser_tests_compare_with_what_test_notebooks_compares(rendered):
+BROWSER_COMPARISON = """
+import json, sys
+sys.path.insert(0, "test/wasm")
+import conftest
+from xeus_kernel_ci import notebooks
+assert conftest.comparable is notebooks.comparable and conftest.stored_outputs is notebooks.stored_outputs
+split = json.loads(sys.argv[1])
+print(json.dumps([conftest.stored_outputs(conftest.NOTEBOOKS[0]), conftest.comparable(split),
+                  [path.name for path in conftest.NOTEBOOKS]]))
+"""
+
+
+def test_browser_tests_compare_with_what_test_notebooks_compares(rendered, kernel_ci_bin):
+    """The generated browser conftest hands the browser tests the notebook suite's own
+    comparison (xeus-kernel-ci, installed from its wheel), over the example notebook."""
     project = rendered("defaults")
-    notebooks = load(project / "test/test_notebooks.py", "generated_test_notebooks")
-    stored = notebooks.stored_outputs(project / "notebooks/example.ipynb")
-    kinds = [[output["output_type"] for output in cell] for cell in stored]
-    assert kinds == [["stream", "execute_result"], ["display_data", "stream", "execute_result"], ["error"]]
     # A frontend splits texts into lines and chunks streams: the comparison does not care.
     split = [{"output_type": "stream", "name": "stdout", "text": ["the area ", "is 12.56636\n"]},
              {"output_type": "stream", "name": "stdout", "text": ""},
              {"output_type": "execute_result", "execution_count": 7, "metadata": {"x": 1}, "data": {"text/plain": ["13"]}}]
-    assert notebooks.comparable(split) == stored[0]
-    assert notebooks.comparable([{**stored[2][0], "evalue": "other"}]) != stored[2]
+    result = subprocess.run([str(kernel_ci_bin / "python"), "-c", BROWSER_COMPARISON, json.dumps(split)],
+                            cwd=project, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    stored, compared, names = json.loads(result.stdout)
+    assert names == ["example.ipynb"]
+    kinds = [[output["output_type"] for output in cell] for cell in stored]
+    assert kinds == [["stream", "execute_result"], ["display_data", "stream", "execute_result"], ["error"]]
+    assert compared == stored[0]
 
 
 # -- environments and READMEs --------------------------------------------------------------
@@ -166,14 +162,15 @@ def test_wasm_build_environment_has_what_the_build_and_its_tests_use(rendered):
     assert "ninja" in {re.split(r"[ <>=]", entry)[0] for entry in dev["dependencies"] if isinstance(entry, str)}
 
 
-def test_generated_readme_documents_the_browser_and_both_stdin_paths(lite_render):
+def test_generated_readme_documents_the_browser_and_both_stdin_paths(lite_render, kernel_ci_bin):
     project, data = lite_render
     readme = (project / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)```", readme, re.DOTALL)
     (install,) = [block for block in blocks if "playwright install chromium" in block]
     assert "CHROMIUM_EXECUTABLE=" in install  # next to `playwright install`
-    conftest = load(project / "test/wasm/conftest.py", "generated_conftest")
-    for name, value in conftest.ISOLATION_HEADERS.items():
+    code = "import json; from xeus_kernel_ci.browser import ISOLATION_HEADERS; print(json.dumps(ISOLATION_HEADERS))"
+    headers = subprocess.run([str(kernel_ci_bin / "python"), "-c", code], capture_output=True, text=True, check=True)
+    for name, value in json.loads(headers.stdout).items():
         assert f"`{name}: {value}`" in readme
     assert "service worker" in readme and "GitHub Pages" in readme and "SharedArrayBuffer" in readme
     if data.get("interpreter_sources", "starter") == "starter":  # the example notebook's screenshot

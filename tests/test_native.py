@@ -141,6 +141,31 @@ def test_generated_robustness_suite_keeps_the_kernel_alive(name, rendered, toolc
     assert requests >= 1000 and (deaths, hangs, malformed) == (0, 0, 0), summary.group(0)
 
 
+def test_known_failures_are_recorded_and_a_fixed_one_is_reported(rendered, toolchain, tmp_path_factory, tmp_path):
+    """test/known_failures.toml (yours): a recorded notebook failure keeps the suite green (XFAIL,
+    with its reason); a recorded robustness case the kernel handles is reported (XPASS(strict))."""
+    built = build("defaults", rendered, toolchain, tmp_path_factory)
+    work = built.project.parent / f"known-{tmp_path.name}"  # inside the toolchain's binds
+    (work / "test").mkdir(parents=True)
+    for name in ("test_robustness.py", "test_notebooks.py"):
+        shutil.copy2(built.project / "test" / name, work / "test")
+    (work / "notebooks").mkdir()
+    stored = json.loads((built.project / "notebooks/example.ipynb").read_text())
+    stored["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "stale\n"}]
+    (work / "notebooks/example.ipynb").write_text(json.dumps(stored))
+    (work / "test/known_failures.toml").write_text(
+        '[notebooks]\n"example.ipynb" = "its last output is stale"\n\n'
+        '[robustness]\n"CR line ends" = "recorded, but the kernel answers it"\n')
+    env = {"JUPYTER_PATH": str(built.prefix / "share/jupyter")}
+    result = built.toolchain.run([built.toolchain.python, "-m", "pytest", "-rxX", "-p", "no:cacheprovider", "test",
+                                  "-k", "example or (CR and ends)"], cwd=work, env=env, check=False)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "XFAIL test/test_notebooks.py::TestNotebooks::test_notebook_gives_its_stored_outputs[example.ipynb]" in result.stdout
+    assert "its last output is stale" in result.stdout
+    assert "[XPASS(strict)] known failure (known_failures.toml): recorded, but the kernel answers it" in result.stdout
+    assert "1 failed" in result.stdout and "1 xfailed" in result.stdout, result.stdout[-3000:]
+
+
 def test_tagged_notebook_cells_are_left_out_of_the_comparison(rendered, toolchain, tmp_path_factory, tmp_path):
     """test/test_notebooks.py reads nbval's cell tags: an `nbval-skip` cell neither runs (its
     1 / 0 would fail) nor changes when outputs are stored; an `nbval-ignore-output` cell runs,
@@ -161,10 +186,11 @@ def test_tagged_notebook_cells_are_left_out_of_the_comparison(rendered, toolchai
                                     "nbformat": 4, "nbformat_minor": 5}))
     env = {"JUPYTER_PATH": str(built.prefix / "share/jupyter")}
     built.toolchain.run([built.toolchain.python, "test/test_notebooks.py", notebook], cwd=work, env=env)
+    # Stored by nbformat, which writes a text as its list of lines.
     skipped, ignored, plain = json.loads(notebook.read_text())["cells"]
     assert skipped["outputs"] == [] and skipped["execution_count"] is None
-    assert [o.get("text") for o in ignored["outputs"]] == ["fresh\n"]
-    assert plain["outputs"][0]["data"]["text/plain"] == "42"
+    assert [o.get("text") for o in ignored["outputs"]] == [["fresh\n"]]
+    assert plain["outputs"][0]["data"]["text/plain"] == ["42"] and plain["execution_count"] == 2
 
     def compare():
         return built.toolchain.run([built.toolchain.python, "-m", "pytest", "-vv", "-p", "no:cacheprovider", "test"],

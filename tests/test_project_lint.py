@@ -1,4 +1,4 @@
-"""The template's own Python (the package, its tests, benchmarks, migration hooks and CI
+"""The template's own Python (the packages, their tests, benchmarks, migration hooks and CI
 scripts) is clean under ruff, at the version pyproject.toml pins and with the rules it
 configures."""
 
@@ -9,7 +9,7 @@ import sys
 
 from template_repo import TEMPLATE
 
-OWN_PYTHON = ("src", "tests", "benchmarks", "hooks", ".ci")
+OWN_PYTHON = ("src", "tests", "benchmarks", "hooks", ".ci", "packages")
 
 
 def test_the_projects_own_python_is_clean_under_ruff():

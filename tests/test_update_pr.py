@@ -1,5 +1,5 @@
-"""The update pull request's step, for real: the generated kernel's own
-.github/scripts/template_update.py (what template-update.yml runs) goes through the update
+"""The update pull request's step, for real: xeus-kernel-ci's xeus-kernel-template-update,
+installed from its wheel (what template-update.yml runs) goes through the update
 scenarios of tests/test_update.py (throwaway template repositories with tagged releases,
 real `copier update`): it updates to the newest release, with --trust only across a
 migration, lists what is left in conflict, quotes CHANGELOG.md between the two releases,
@@ -21,9 +21,9 @@ import yaml
 
 from conftest import CHECK_JSONSCHEMA
 from template_repo import TEMPLATE, commit_all, copy_project, git, leftovers, status, two_releases
-from test_update import KERNEL, NEW, OLD, build_releases, edit_on_changed_template_line, readme_body
+from test_update import NEW, OLD, build_releases, edit_on_changed_template_line, readme_body
 
-SCRIPT = ".github/scripts/template_update.py"
+COMMAND = "xeus-kernel-template-update"
 BRANCH, BASE = "template-update", "main"
 
 
@@ -34,15 +34,27 @@ class Run:
         self.outputs = dict(line.split("=", 1) for line in output.read_text().splitlines()) if output.is_file() else {}
 
 
-def run_script(project: Path, *args: str) -> Run:
-    """The script as the workflow runs it: from the kernel's checkout, with the Python that
-    has copier, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY set."""
+@pytest.fixture(scope="module")
+def command(kernel_ci_bin) -> str:
+    """The command in the virtualenv the workflow makes: xeus-kernel-ci[update], installed."""
+    return str(kernel_ci_bin / COMMAND)
+
+
+@pytest.fixture
+def run_script(command):
+    """run_script(project, *args) -> Run: the command as the workflow runs it, from the
+    kernel's checkout, in the virtualenv that has copier, GITHUB_OUTPUT and
+    GITHUB_STEP_SUMMARY set."""
+    return lambda project, *args: _run(command, project, *args)
+
+
+def _run(command: str, project: Path, *args: str) -> Run:
     scratch = project.parent / f"run-{len(list(project.parent.glob('run-*')))}"
     scratch.mkdir()
     body, output = scratch / "body.md", scratch / "output"
     env = {**os.environ, "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(scratch / "summary.md")}
     result = subprocess.run(
-        [sys.executable, SCRIPT, "--branch", BRANCH, "--base", BASE, "--body", str(body), *args],
+        [command, "--branch", BRANCH, "--base", BASE, "--body", str(body), *args],
         cwd=project, capture_output=True, text=True, check=False, env=env,
     )
     return Run(result, body, output)
@@ -81,7 +93,7 @@ def changelog_section(version: str) -> str:
     return text[start: text.index("\n## ", start + 1)]
 
 
-def test_one_conflict_across_a_migration(kernel):
+def test_one_conflict_across_a_migration(kernel, run_script):
     """The author edited the line of cmake/XeusKernel.cmake that v0.2.0 changes, and v0.2.0
     has a migration: --trust, said why, the one file in conflict, the 0.2.0 changelog."""
     head = git(kernel, "rev-parse", "HEAD")
@@ -123,7 +135,7 @@ def test_one_conflict_across_a_migration(kernel):
     print(body)  # the pull request's body, for the record (pytest -s)
 
 
-def test_rej_files_are_listed_as_such(kernel):
+def test_rej_files_are_listed_as_such(kernel, run_script):
     edit_on_changed_template_line(kernel)
     commit_all(kernel, "Author: my pre-js")
     run = run_script(kernel, "--conflict", "rej")
@@ -133,7 +145,7 @@ def test_rej_files_are_listed_as_such(kernel):
     assert run.outputs["conflicts"] == "1"
 
 
-def test_the_branch_is_refreshed_only_while_it_is_the_scripts(kernel):
+def test_the_branch_is_refreshed_only_while_it_is_the_scripts(kernel, run_script):
     """Pushed, then run again: the same update, nothing to push. Once a human commits on
     the branch, their work is left alone (blocked), and the default branch never moves."""
     origin = kernel.parent / "origin.git"
@@ -158,7 +170,7 @@ def test_the_branch_is_refreshed_only_while_it_is_the_scripts(kernel):
     assert git(origin, "rev-parse", BASE) == git(kernel, "rev-parse", BASE)
 
 
-def test_up_to_date_changes_nothing(releases, tmp_path):
+def test_up_to_date_changes_nothing(releases, tmp_path, run_script):
     project = copy_project(releases, tmp_path / "xeus-mylang", NEW)
     head = git(project, "rev-parse", "HEAD")
     run = run_script(project)
@@ -168,14 +180,14 @@ def test_up_to_date_changes_nothing(releases, tmp_path):
     assert git(project, "branch", "--list", BRANCH) == ""
 
 
-def test_never_on_the_default_branch(kernel):
-    result = subprocess.run([sys.executable, SCRIPT, "--branch", BASE, "--base", BASE, "--body", "b.md"],
+def test_never_on_the_default_branch(kernel, command):
+    result = subprocess.run([command, "--branch", BASE, "--base", BASE, "--body", "b.md"],
                             cwd=kernel, capture_output=True, text=True, check=False)
     assert result.returncode == 1 and "must not be the default branch" in result.stderr
     assert status(kernel) == []
 
 
-def test_no_trust_when_no_migration_lies_between(tmp_path):
+def test_no_trust_when_no_migration_lies_between(tmp_path, run_script):
     """v1.0.0 -> v1.1.0 of today's template crosses no migration (0.2.0 is older): copier
     runs without --trust, and the body says why; an author's edit far from the change merges."""
     releases = two_releases(
@@ -195,15 +207,18 @@ def test_no_trust_when_no_migration_lies_between(tmp_path):
     assert not leftovers(project)
 
 
-def test_the_workflow_installs_the_copier_the_script_needs(old_kernel):
-    """The script imports copier's own dependencies only (yaml, packaging), and runs
-    `python -m copier` with the interpreter the workflow installs copier into."""
+def test_the_workflow_installs_the_command_and_the_copier_it_runs(old_kernel):
+    """The workflow installs xeus-kernel-ci[update] at the template's pin and copier into one
+    virtualenv, and runs the command from there (it runs `python -m copier` with its own
+    interpreter); the command imports copier's own dependencies only (yaml, packaging)."""
     text = (old_kernel / ".github/workflows/template-update.yml").read_text()
-    assert '"$RUNNER_TEMP/copier/bin/python" .github/scripts/template_update.py' in text
-    script = (old_kernel / SCRIPT).read_text()
-    imports = {line.split()[1].split(".")[0] for line in script.splitlines() if line.startswith(("import ", "from "))}
+    pin = yaml.safe_load((TEMPLATE / "stack.yml").read_text())["stack"]["default"]["pip"]
+    assert f'"xeus-kernel-ci[update]{pin["xeus-kernel-ci"]}"' in text and f'"copier{pin["copier"]}"' in text
+    assert f'"$RUNNER_TEMP/copier/bin/{COMMAND}"' in text
+    assert not (old_kernel / ".github/scripts").exists()  # nothing of it is copied into kernels
+    source = (TEMPLATE / "packages/xeus-kernel-ci/src/xeus_kernel_ci/template_update.py").read_text()
+    imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
     assert imports - set(sys.stdlib_module_names) == {"yaml", "packaging"}
-    assert f"{KERNEL}" not in script  # the same file for every kernel
 
 
 # --- Renovate, the documented alternative -------------------------------------------------

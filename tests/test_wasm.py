@@ -141,7 +141,7 @@ def protocol_suite(toolchain, project: Path, jupyter_path: Path) -> tuple[dict[s
 
 def test_protocol_suite_gives_the_wasm_build_the_native_results(lite, toolchain):
     """The same generated test/*.py against the native build of the same render and against
-    the wasm build through test/wasm/kernel_bridge.py: test for test the same outcome."""
+    the wasm build through xeus-kernel-ci's bridge: test for test the same outcome."""
     build, _ = lite
     native_toolchain = toolchain.with_binds([build.work])
     native = native_toolchain.run(["cmake", "--workflow", "--preset", "native"], cwd=build.project, check=False)
@@ -251,15 +251,17 @@ def test_the_kernel_starts_only_after_initialize_xkernel(rendered, wasm_toolchai
     (build.project / "wasm/initialize_xkernel.js").write_text(hook)
     build.run("cmake", "--preset", "wasm")
     build.run("cmake", "--build", "build/wasm", "--target", "install")
+    # The generated harness, over xeus-kernel-ci's, which `xeus-kernel-bridge node-test` names.
+    harness = build.run(build.toolchain.python, "-c", "from xeus_kernel_ci.kernel_bridge import HARNESS; print(HARNESS.as_uri())")
     started = build.run(
         "node", "--input-type=module", "-e", START_AND_ASK,
         str(build.project / "test/wasm/kernel_harness.mjs"), str(build.host / "bin/xmylang.js"),
-        timeout=60,
+        timeout=60, env={"KERNEL_HARNESS": harness.stdout.strip()},
     )
     assert outcome in started.stdout, started.stdout
     if hook == SLOW_HOOK:
         bridge = build.project / "build/wasm/bridge/share/jupyter"
-        build.run(build.toolchain.python, "test/wasm/kernel_bridge.py", "kernelspec",
+        build.run(build.toolchain.python, "-m", "xeus_kernel_ci.kernel_bridge", "kernelspec",
                   "--from", build.host / "share/jupyter/kernels/xmylang", "--to", bridge / "kernels/xmylang")
         outcomes, _, summary = protocol_suite(build.toolchain, build.project, bridge)
         inherent = {f"test/test_{build.kernel}_kernel.py::{name}" for name in INHERENT}

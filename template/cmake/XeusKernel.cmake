@@ -407,10 +407,11 @@ function(_xeus_kernel_add_lite kernel)
 endfunction()
 
 # The wasm tests (test/wasm): node drives the installed module through the xeus-lite server
-# (*.test.mjs); the protocol tests of the native build (test/*.py, jupyter_kernel_test) run
-# unchanged against the installed module, started by kernel_bridge.py from a kernelspec
-# written into <build>/bridge; Playwright opens the packed site in Chromium (pytest).
-# Run after `lite`.
+# (*.test.mjs, and the smoke cells of test/smoke_cells.toml); the protocol tests of the native build (test/*.py, jupyter_kernel_test) run
+# unchanged against the installed module, started by xeus-kernel-ci's bridge from a
+# kernelspec written into <build>/bridge; Playwright opens the packed site in Chromium
+# (pytest). The bridge and the harness of the node tests are xeus-kernel-ci's
+# (environment-wasm-build.yml). Run after `lite`.
 function(_xeus_kernel_add_wasm_tests kernel)
     set(tests "${PROJECT_SOURCE_DIR}/test/wasm")
     if(NOT EXISTS "${tests}" OR (DEFINED BUILD_TESTING AND NOT BUILD_TESTING))
@@ -418,17 +419,25 @@ function(_xeus_kernel_add_wasm_tests kernel)
     endif()
     find_program(XEUS_KERNEL_NODE node NO_CMAKE_FIND_ROOT_PATH)
     find_program(XEUS_KERNEL_PYTHON NAMES python3 python NO_CMAKE_FIND_ROOT_PATH)
+    set(bridge_command "${XEUS_KERNEL_PYTHON}" -m xeus_kernel_ci.kernel_bridge)
+    set(kernel_js "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/${kernel}.js")
     file(GLOB node_tests CONFIGURE_DEPENDS "${tests}/*.test.mjs")
-    if(XEUS_KERNEL_NODE AND node_tests)
+    # The smoke cells (test/smoke_cells.toml, yours) run in node too, for any language.
+    set(smoke "${PROJECT_SOURCE_DIR}/test/smoke_cells.toml")
+    set(smoke_cells)
+    if(EXISTS "${smoke}")
+        set(smoke_cells --smoke-cells "${smoke}")
+    endif()
+    if(XEUS_KERNEL_NODE AND XEUS_KERNEL_PYTHON AND (node_tests OR smoke_cells))
         add_test(NAME ${kernel}_node
-            COMMAND "${CMAKE_COMMAND}" -E env "KERNEL_JS=${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/${kernel}.js"
-                    "${XEUS_KERNEL_NODE}" --test ${node_tests}
+            COMMAND ${bridge_command} node-test --node "${XEUS_KERNEL_NODE}" --kernel-js "${kernel_js}"
+                    ${smoke_cells} ${node_tests}
             WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
     endif()
-    if(XEUS_KERNEL_NODE AND XEUS_KERNEL_PYTHON AND EXISTS "${tests}/kernel_bridge.py")
+    if(XEUS_KERNEL_NODE AND XEUS_KERNEL_PYTHON)
         set(bridge "${CMAKE_BINARY_DIR}/bridge/share/jupyter")
         add_test(NAME ${kernel}_bridge_kernelspec
-            COMMAND "${XEUS_KERNEL_PYTHON}" "${tests}/kernel_bridge.py" kernelspec
+            COMMAND ${bridge_command} kernelspec
                     --from "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/jupyter/kernels/${kernel}"
                     --to "${bridge}/kernels/${kernel}" --node "${XEUS_KERNEL_NODE}")
         set_tests_properties(${kernel}_bridge_kernelspec PROPERTIES FIXTURES_SETUP ${kernel}_bridge)

@@ -1,11 +1,12 @@
-// A stand-in for an emscripten-built xeus-lite kernel module, for the tests of
-// test/wasm/kernel_bridge.py that need no wasm build. It keeps the contract the bridge relies
-// on, as the real module does: `createXeusModule(options)` resolves to a Module with `ENV`,
+// A stand-in for an emscripten-built xeus-lite kernel module, for the tests of xeus-kernel-ci's
+// bridge and harness that need no wasm build. It keeps the contract the bridge relies on, as
+// the real module does: `createXeusModule(options)` resolves to a Module with `ENV`,
 // after running `options.preRun`; `new Module.xkernel(argv).get_server().notify_listener(msg)`
 // handles one message synchronously; what the kernel sends goes out through
 // `self.postMessage({...message, channel})`; input blocks in `self.get_stdin(input_request)`.
-// Its "language": `env NAME`, `input PROMPT`, `busy SECONDS`, `exit CODE`, `argv`; anything
-// else is echoed. comm_msg is echoed on iopub with its buffers.
+// Its "language": `env NAME`, `input PROMPT`, `busy SECONDS`, `exit CODE`, `argv`, `nulldata`
+// (an execute_result whose data is null); anything else is echoed. comm_msg is echoed on iopub
+// with its buffers. It answers no complete, inspect or is_complete request (a kernel that hangs).
 "use strict";
 
 let sequence = 0;
@@ -74,7 +75,9 @@ function handle(Module, argv, state, msg) {
     const code = msg.content.code;
     post("iopub", message(msg, "execute_input", { code, execution_count: state.count }));
     const result = run(Module, argv, code, msg);
-    post("iopub", message(msg, "execute_result", { execution_count: state.count, data: { "text/plain": result }, metadata: {} }));
+    // "nulldata": an execute_result whose data is null, as some kernels send (the protocol allows it)
+    const data = code === "nulldata" ? null : { "text/plain": result };
+    post("iopub", message(msg, "execute_result", { execution_count: state.count, data, metadata: {} }));
     post(msg.channel, message(msg, "execute_reply", { status: "ok", execution_count: state.count, user_expressions: {}, payload: [] }));
   } else if (type === "comm_msg") {
     post("iopub", message(msg, "comm_msg", msg.content, msg.buffers));

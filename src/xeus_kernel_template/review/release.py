@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-#: copier's shortcuts for hosted repositories (as the generated template_update.py reads them)
+#: copier's shortcuts for hosted repositories (as xeus-kernel-ci's template update reads them)
 _SHORTCUTS = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
 _GIT_TIMEOUT = 120  # seconds for one clone or fetch
 

@@ -1,6 +1,3 @@
-// Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
-// your edits to the same lines become conflicts.
-//
 // The Node.js half of the wasm kernel bridge (kernel_bridge.py starts it; see there why the
 // bridge is built this way). It loads the installed <kernel>.js/.wasm the way
 // jupyterlite-xeus does (kernel_harness.mjs), starts `new Module.xkernel(argv)` and passes

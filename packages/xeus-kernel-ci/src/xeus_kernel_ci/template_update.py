@@ -1,10 +1,9 @@
-# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
-# your edits to the same lines become conflicts.
 """Bring this kernel to the newest release of its template, on a branch of its own.
 
-What .github/workflows/template-update.yml runs (and what you can run by hand):
+What .github/workflows/template-update.yml runs (and what you can run by hand), in the
+kernel's checkout:
 
-    python .github/scripts/template_update.py --branch template-update --base main --body body.md
+    xeus-kernel-template-update --branch template-update --base main --body body.md
 
 1. reads the template and the release this kernel is on from .copier-answers.yml;
 2. finds the template's newest release (its newest PEP 440 tag, no pre-release: the one
@@ -19,7 +18,7 @@ What .github/workflows/template-update.yml runs (and what you can run by hand):
    when the remote branch already holds the same update, nor when someone else committed on
    it (their work is never overwritten).
 
-Needs git and copier (`pip install copier`). With GITHUB_OUTPUT set it writes the step's
+Needs git and copier (`pip install xeus-kernel-ci[update]`). With GITHUB_OUTPUT set it writes the step's
 outputs (update, push, blocked, release, title, conflicts, workflows); with
 GITHUB_STEP_SUMMARY, a summary. Exit status: 0 done or nothing to do, 1 failed.
 """
@@ -283,8 +282,7 @@ def outputs(values: dict[str, str]) -> None:
     target = os.environ.get("GITHUB_OUTPUT")
     if target:
         with open(target, "a", encoding="utf-8") as output:
-            for key, value in values.items():
-                output.write(f"{key}={value}\n")
+            output.writelines(f"{key}={value}\n" for key, value in values.items())
 
 
 def summary(text: str) -> None:
@@ -295,7 +293,7 @@ def summary(text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="xeus-kernel-template-update", description=__doc__.split("\n\n")[0])
     parser.add_argument("--branch", default="template-update", help="the update's branch (default: template-update)")
     parser.add_argument("--base", required=True, help="the default branch, which is never written to")
     parser.add_argument("--body", type=Path, required=True, help="where to write the pull request's body")

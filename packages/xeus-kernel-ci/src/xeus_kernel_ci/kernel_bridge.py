@@ -1,13 +1,15 @@
-# Managed by xeus-kernel-template: `copier update` merges the template's changes into this file;
-# your edits to the same lines become conflicts.
-"""The wasm kernel as a Jupyter kernel that jupyter_client can start: the same protocol
-tests (test/test_*_kernel.py, jupyter_kernel_test) then run against the native and the
-wasm build. ctest runs them in the wasm build (`cmake --workflow --preset wasm`).
+"""Any xeus-lite kernel's installed .js/.wasm as a Jupyter kernel that jupyter_client can
+start: the same protocol tests (jupyter_kernel_test, nbclient, the robustness suite) then run
+against the native and the wasm build.
 
-    python kernel_bridge.py kernelspec --from PREFIX/share/jupyter/kernels/<kernel> --to DIR
+    xeus-kernel-bridge kernelspec --from PREFIX/share/jupyter/kernels/<kernel> --to DIR
         writes DIR/kernel.json: the installed wasm kernelspec whose argv starts this bridge
-    python kernel_bridge.py run --kernel-js PREFIX/bin/<kernel>.js CONNECTION_FILE
+    xeus-kernel-bridge run --kernel-js PREFIX/bin/<kernel>.js CONNECTION_FILE
         what that argv runs: one kernel, until shutdown_request
+    xeus-kernel-bridge node-test --kernel-js PREFIX/bin/<kernel>.js [--smoke-cells FILE] FILE.test.mjs...
+        `node --test` on the files, with KERNEL_JS and KERNEL_HARNESS (the URL of the harness
+        that loads the module the way jupyterlite-xeus does: import it from there); with
+        --smoke-cells, also the smoke cells of FILE (xeus_kernel_ci.smoke)
 
 How it works. This process speaks the Jupyter wire protocol: it binds the five channels of
 the connection file (shell, control, stdin: ROUTER; iopub: PUB; heartbeat: REP), checks
@@ -48,23 +50,43 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 NODE_SIDE = HERE / "kernel_bridge.mjs"
+HARNESS = HERE / "kernel_harness.mjs"
+SMOKE = HERE / "kernel_smoke.test.mjs"
 SHUTDOWN_GRACE_SECONDS = 5
 NO_REPLY = ("comm_open", "comm_msg", "comm_close")  # requests the protocol does not answer
 
 
+def find_node(node: str | None) -> str:
+    """The Node.js executable (--node, else `node` on PATH), or one line saying it is missing."""
+    found = shutil.which(node or "node")
+    if found is None:
+        raise SystemExit(f"[kernel_bridge] {node or 'node'} not found: the bridge runs the wasm kernel in"
+                         " Node.js (install nodejs, or pass --node)")
+    return found
+
+
+def kernel_module(kernel_js: Path) -> Path:
+    """The installed <kernel>.js, or one line saying it is missing."""
+    if not kernel_js.is_file():
+        raise SystemExit(f"[kernel_bridge] {kernel_js} does not exist: build and install the wasm kernel first")
+    return kernel_js
+
+
 def write_kernelspec(installed: Path, destination: Path, node: str) -> Path:
     """Writes destination/kernel.json: the installed wasm kernelspec, started by this bridge."""
-    spec = json.loads((installed / "kernel.json").read_text(encoding="utf-8"))
-    kernel_js = Path(spec["argv"][0] + ".js")  # jupyterlite-xeus loads argv[0].js and .wasm
-    if not kernel_js.is_file():
-        raise SystemExit(f"{installed / 'kernel.json'}: argv[0].js, {kernel_js}, does not exist")
+    spec_file = installed / "kernel.json"
+    if not spec_file.is_file():
+        raise SystemExit(f"[kernel_bridge] {spec_file} does not exist: install the wasm kernel first")
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    kernel_js = kernel_module(Path(spec["argv"][0] + ".js"))  # jupyterlite-xeus loads argv[0].js and .wasm
     spec["argv"] = [
-        sys.executable, str(Path(__file__).resolve()), "run",
+        sys.executable, "-m", "xeus_kernel_ci.kernel_bridge", "run",
         "--node", node, "--kernel-js", str(kernel_js), "{connection_file}",
     ]
     spec["interrupt_mode"] = "message"  # no signal reaches a wasm module
@@ -271,26 +293,54 @@ def _json_default(value):
     return json_default(value)
 
 
+def node_test(kernel_js: Path, node: str, files: list[str], smoke_cells: Path | None) -> int:
+    """`node --test FILES` with KERNEL_JS and KERNEL_HARNESS set (and the smoke cells'
+    test, with SMOKE_CELLS); node's exit status."""
+    env = {**os.environ, "KERNEL_JS": str(kernel_module(kernel_js).resolve()), "KERNEL_HARNESS": HARNESS.as_uri()}
+    if not files and smoke_cells is None:
+        raise SystemExit("[kernel_bridge] node-test: no test file, and no --smoke-cells")
+    with tempfile.TemporaryDirectory(prefix="xeus-kernel-ci-") as scratch:
+        if smoke_cells is not None:  # node reads JSON: the cells, as smoke.read_cells reads them
+            from .smoke import read_cells
+
+            if not smoke_cells.is_file():
+                raise SystemExit(f"[kernel_bridge] {smoke_cells} does not exist: no smoke cells to run")
+            try:
+                cells = read_cells(smoke_cells)
+            except Exception as error:  # noqa: BLE001 (pytest's UsageError: one line, not a traceback)
+                raise SystemExit(f"[kernel_bridge] {error}") from None
+            env["SMOKE_CELLS"] = str(Path(scratch) / "smoke_cells.json")
+            Path(env["SMOKE_CELLS"]).write_text(json.dumps({"cells": cells}), encoding="utf-8")
+            files = [*files, str(SMOKE)]
+        return subprocess.run([node, "--test", *files], env=env, check=False).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="xeus-kernel-bridge", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     spec = commands.add_parser("kernelspec", help="write the bridge's kernelspec from the installed wasm one")
     spec.add_argument("--from", dest="installed", type=Path, required=True, help="installed kernelspec folder")
     spec.add_argument("--to", dest="destination", type=Path, required=True, help="folder to write kernel.json into")
-    spec.add_argument("--node", default=shutil.which("node") or "node", help="the Node.js executable")
     run = commands.add_parser("run", help="run the kernel of KERNEL_JS on the connection file")
     run.add_argument("--kernel-js", type=Path, required=True, help="the installed <kernel>.js")
-    run.add_argument("--node", default=shutil.which("node") or "node", help="the Node.js executable")
     run.add_argument("connection_file", type=Path)
+    test = commands.add_parser("node-test", help="node --test FILES against the installed <kernel>.js")
+    test.add_argument("--kernel-js", type=Path, required=True, help="the installed <kernel>.js")
+    test.add_argument("--smoke-cells", type=Path, help="a smoke_cells.toml whose cells to run too")
+    test.add_argument("files", nargs="*", metavar="FILE.test.mjs")
+    for command in (spec, run, test):
+        command.add_argument("--node", default=None, help="the Node.js executable (default: node on PATH)")
     args = parser.parse_args(argv)
 
     if args.command == "kernelspec":
-        print(write_kernelspec(args.installed, args.destination, args.node))
+        print(write_kernelspec(args.installed, args.destination, find_node(args.node)))
         return 0
+    if args.command == "node-test":
+        return node_test(args.kernel_js, find_node(args.node), args.files, args.smoke_cells)
     # Interrupts come by message; Ctrl-C in a terminal must not end the kernel.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     connection = json.loads(args.connection_file.read_text(encoding="utf-8"))
-    return Bridge(connection, args.kernel_js, args.node).serve()
+    return Bridge(connection, kernel_module(args.kernel_js), find_node(args.node)).serve()
 
 
 if __name__ == "__main__":
