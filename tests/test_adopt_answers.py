@@ -400,3 +400,15 @@ def test_a_ported_xeus5_kernel_builds_against_xeus6(template_folder, tmp_path, t
     result = tc.run(["cmake", "--build", "--preset", "native"], cwd=repo, env=tc.build_environment(), check=False)
     assert result.returncode == 0, result.stdout[-8000:]
     shutil.rmtree(repo / "build")
+
+
+def test_the_port_includes_the_header_of_the_helpers_it_calls():
+    """xeus 6 declares create_shutdown_reply / create_interrupt_reply in xeus/xhelper.hpp: a
+    kernel that did not include it would not compile after the port."""
+    from xeus_kernel_template.adopt.port import port
+
+    source = ('#include "xeus/xinterpreter.hpp"\n\nnamespace k\n{\n'
+              '    void interpreter::shutdown_request_impl()\n    {\n    }\n}\n')
+    ported = port({"src/xinterpreter.cpp": source}).patched["src/xinterpreter.cpp"]
+    assert '#include "xeus/xinterpreter.hpp"\n#include "xeus/xhelper.hpp"\n' in ported
+    assert "xeus::create_shutdown_reply(restart)" in ported

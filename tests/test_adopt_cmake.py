@@ -93,3 +93,21 @@ def test_a_function_of_the_kernels_module_called_on_the_library_comes_over_on_it
     after = build.text.split("xeus_kernel_add(", 1)[1]
     assert after.count("tiny_warnings(xeus-tiny)") == 1  # once, after the library exists
     assert any("tiny_warnings() of the kernel's module, on the library" in line for line in build.carried)
+
+
+def test_a_kernelspec_argument_cmake_fills_in_comes_over_as_its_variable():
+    """`"-resource-dir", "@TINY_RESOURCES@"` in a kernelspec template: ARGS -resource-dir
+    ${TINY_RESOURCES}, never adopt's placeholder."""
+    from xeus_kernel_template.review.parsing import load_json_template
+
+    text = ('{"display_name": "Tiny 20", "language": "tiny",\n "argv": ["@TINY_PREFIX@/bin/xtiny", "-std=20", '
+            '"-resource-dir", "@TINY_RESOURCES@", "-f", "{connection_file}"]}')
+    data, _ = load_json_template(text)
+    commands, _ = parse_cmake(MACRO_BUILD, "CMakeLists.txt")
+    build = thin_cmake_lists(
+        commands, collect_variables(commands), project="xeus-tiny", version="1.0.0", description="",
+        kernel="xtiny", interpreter_files=["src/xinterpreter.cpp"], repo_files=FILES, kernelspec=None,
+        with_runtime_files=False, other_kernelspecs={"xtiny20": (data, text)},
+    )
+    assert "    ARGS -std=20 -resource-dir ${TINY_RESOURCES})" in build.text
+    assert "XK_PLACEHOLDER" not in build.text and "PLACEHOLDER" not in build.text

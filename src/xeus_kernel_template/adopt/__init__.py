@@ -379,7 +379,7 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     removed, notes = _legacy(root, inference, set(rendered), tracked)
     all_specs = _kernelspecs(root, inference)
     specs = [s for s in all_specs if s.name == kernel]
-    others = {s.name: s.data for s in all_specs if s.name != kernel and isinstance(s.data, dict)}
+    others = {s.name: (s.data, s.text) for s in all_specs if s.name != kernel and isinstance(s.data, dict)}
     build = thin_cmake_lists(
         inference.top_level, collect_variables(inference.top_level),
         other_files=_other_cmake_files(root, inference), suspending_calls=_suspending_calls(root, inference),

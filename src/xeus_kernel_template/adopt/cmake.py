@@ -300,7 +300,7 @@ def thin_cmake_lists(
     with_runtime_files: bool,
     other_files: dict[str, list[CMakeCommand]] | None = None,
     suspending_calls: list[str] | None = None,
-    other_kernelspecs: dict[str, dict] | None = None,
+    other_kernelspecs: dict[str, tuple[dict, str]] | None = None,
     kernelspec_text: str = "",
     kept_js: list[str] | None = None,
     removed_files: Iterable[str] | None = None,
@@ -548,7 +548,7 @@ def thin_cmake_lists(
                 ledger.add(command, "carried", f"{_short(command)}: stays in {path}")
 
     metadata, env, side_modules = _kernelspec_fields(kernelspec, ledger, kernelspec_text)
-    specs = [_add_spec(name, data, kernel, ledger) for name, data in sorted((other_kernelspecs or {}).items())]
+    specs = [_add_spec(name, data, kernel, ledger, text) for name, (data, text) in sorted((other_kernelspecs or {}).items())]
     text = _render(project, version, description, kernel, exported, sources, with_runtime_files, metadata, env, own,
                    targets, ledger, [s for s in specs if s], side_modules)
     return ThinBuild(text, library, sources, exported, ledger.of("carried"), ledger.of("replaced"),
@@ -638,10 +638,28 @@ def _kernelspec_fields(kernelspec: dict | None, ledger: _Ledger, text: str = "")
     return metadata, env, side_modules
 
 
-def _add_spec(name: str, data: dict, kernel: str, ledger: _Ledger) -> str | None:
+def _written_argv(text: str) -> list[str] | None:
+    """A kernelspec's argv as written, CMake's @VAR@ made ${VAR} (None when it cannot be read)."""
+    found = re.search(r'"argv"\s*:\s*\[(.*?)\]', text, re.DOTALL)
+    if found is None:
+        return None
+    try:
+        items = [json.loads(f'"{s}"') for s in re.findall(r'"((?:[^"\\]|\\.)*)"', found.group(1))]
+    except ValueError:
+        return None
+    return [re.sub(r"@([A-Za-z_][A-Za-z0-9_]*)@", r"${\1}", item) for item in items]
+
+
+def _add_spec(name: str, data: dict, kernel: str, ledger: _Ledger, text: str = "") -> str | None:
     """xeus_kernel_add_spec() for another kernelspec of the kernel's executable, or None (for
-    a human) when it runs another program."""
+    a human) when it runs another program. An argument CMake filled in (@VAR@) becomes ${VAR}."""
     argv = [a for a in data.get("argv", []) if isinstance(a, str)]
+    written = _written_argv(text) if any(PLACEHOLDER in a for a in argv) else None
+    if written is not None and len(written) == len(argv):
+        argv = [argv[0], *written[1:]]
+    elif any(PLACEHOLDER in a for a in argv[1:]):
+        ledger.add(None, "human", f"kernelspec {name}: argv from CMake variables adopt cannot read: not carried over")
+        return None
     program = re.split(r"[/\\]", argv[0].replace(PLACEHOLDER, "/"))[-1].removesuffix(".exe") if argv else ""
     if program != kernel:
         ledger.add(None, "human", f"kernelspec {name} runs {argv[0] if argv else 'nothing'}, not {kernel}: "

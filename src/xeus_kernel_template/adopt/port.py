@@ -134,6 +134,16 @@ def _port_info_reply(path: str, text: str, changes: list[str]) -> str:
     return text
 
 
+def _include_helpers(path: str, text: str, changes: list[str]) -> str:
+    """xeus/xhelper.hpp, which declares the reply helpers the port calls, included where they are."""
+    if not re.search(r"\bxeus::create_(shutdown|interrupt)_reply\b", text) or "xeus/xhelper.hpp" in text:
+        return text
+    includes = list(re.finditer(r"^#\s*include[^\n]*\n", text, re.MULTILINE))
+    at = includes[-1].end() if includes else 0
+    changes.append(f"{path}:{_line(text, at) if includes else 1}: #include \"xeus/xhelper.hpp\" (the reply helpers)")
+    return text[:at] + '#include "xeus/xhelper.hpp"\n' + text[at:]
+
+
 def port(sources: dict[str, str]) -> Port:
     """The xeus 5 -> 6 changes of the kernel's C++ (*sources*: path -> text as written)."""
     changes: list[str] = []
@@ -145,6 +155,7 @@ def port(sources: dict[str, str]) -> Port:
         new = _port_info_reply(path, _port_shutdown(path, text, changes), changes)
         if not has_interrupt:
             new = _add_interrupt(path, new, changes)
+        new = _include_helpers(path, new, changes)
         if new != text:
             patched[path] = new
     for path, text in sorted(sources.items()):

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -130,14 +132,18 @@ def run(path: Path):
     skipped = [cell for cell in notebook.cells if cell.cell_type == "code" and tag_of(cell) == SKIP]
     for cell in skipped:  # nbclient runs code cells only
         cell.cell_type = "raw"
-    try:
-        NotebookClient(notebook, timeout=TIMEOUT, allow_errors=True,
-                       kernel_name=notebook.metadata.kernelspec.name).execute()
-    except (CellTimeoutError, DeadKernelError) as error:
-        raise NotebookFailed(f"{path.name}: {str(error).strip()}") from None
-    finally:
-        for cell in skipped:
-            cell.cell_type = "code"
+    # In a copy of the notebook's folder: what a notebook writes (io.open("test.txt", "w"))
+    # never lands in the repository, where the next `git add` would take it.
+    with tempfile.TemporaryDirectory(prefix="xeus-kernel-ci-notebook-") as folder:
+        shutil.copytree(path.parent, folder, dirs_exist_ok=True)
+        try:
+            NotebookClient(notebook, timeout=TIMEOUT, allow_errors=True, kernel_name=notebook.metadata.kernelspec.name,
+                           resources={"metadata": {"path": folder}}).execute()
+        except (CellTimeoutError, DeadKernelError) as error:
+            raise NotebookFailed(f"{path.name}: {str(error).strip()}") from None
+        finally:
+            for cell in skipped:
+                cell.cell_type = "code"
     return notebook
 
 
