@@ -372,3 +372,38 @@ def test_a_platform_variant_of_the_kernelspec_is_named_for_a_human(releases, tmp
     assert "share/jupyter/kernels/xcalc/kernel-win.json.in" in plan.removed
     assert any(line.startswith("share/jupyter/kernels/xcalc/kernel-win.json.in is a platform's variant")
                for line in plan.needs_human)
+
+
+KNOWN_CRASH = """\
+    nl::json kernel_interpreter::complete_request_impl(const std::string& code, int cursor_pos)
+    {
+        if (code.find("(((") != std::string::npos)
+        {
+            std::abort();  // the kernel's known bug: deep parentheses
+        }
+        return xeus::create_complete_reply(nl::json::array(), cursor_pos, cursor_pos);
+    }
+"""
+
+
+@pytest.mark.native
+def test_known_failures_of_a_first_run_are_recorded_and_keep_ctest_green(releases, toolchain, tmp_path):
+    """A kernel with its own protocol suite and a real crash: adopt --record-known-failures
+    builds it, runs the generated suites, writes their failures into test/known_failures.toml
+    with their reasons; ctest is then green, the crash recorded, not hidden."""
+    repo = legacy_repository("calc", tmp_path / "calc")
+    source = repo / "src/calc_interpreter.cpp"
+    text = source.read_text()
+    start = text.index("    nl::json kernel_interpreter::complete_request_impl(")
+    end = text.index("    }\n", start) + len("    }\n")
+    source.write_text("#include <cstdlib>\n" + text[:start] + KNOWN_CRASH + text[end:])
+    commit_all(repo, "A kernel that crashes on deep parentheses")
+    plan = adopt(repo, template=str(releases), vcs_ref=BEFORE, toolchain=toolchain, record_known_failures=True)
+    assert plan.built == "built"
+    recorded = plan.known_failures.get("robustness", {})
+    assert "deep parentheses" in recorded, recorded
+    known = (repo / "test/known_failures.toml").read_text()
+    assert known.startswith("# Yours") and '[robustness]\n"deep parentheses" = "found by adopt (first run): ' in known
+    tc = toolchain.with_binds([tmp_path])
+    ctest = tc.run(["cmake", "--workflow", "--preset", "native"], cwd=repo, env=tc.build_environment(), check=False)
+    assert ctest.returncode == 0, ctest.stdout[-6000:]

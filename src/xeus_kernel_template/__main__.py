@@ -44,6 +44,7 @@ def _adopt(options: argparse.Namespace) -> int:
         plan = adopt(
             root, template=options.template or DEFAULT_TEMPLATE, vcs_ref=options.vcs_ref, data=data,
             interactive=interactive, dry_run=options.dry_run, port_xeus6=options.port_xeus6,
+            record_known_failures=options.record_known_failures,
         )
     except AdoptError as error:
         print(f"xeus-kernel-template adopt: {error}", file=sys.stderr)
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     adopt.add_argument("--vcs-ref", metavar="REF", help="the template release (default: its newest)")
     adopt.add_argument("--port-xeus6", action="store_true",
                        help="a xeus 5 kernel: also make the mechanical xeus 6 API changes in its sources")
+    adopt.add_argument("--record-known-failures", action="store_true",
+                       help="build, run the generated suites, record their failures in test/known_failures.toml")
     bump = commands.add_parser("bump-stack", help="bring the template's stack table (stack.yml) up to date, show the diff")
     bump.add_argument("--stack", default="stack.yml", metavar="PATH", help="the table (default: ./stack.yml)")
     bump.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")

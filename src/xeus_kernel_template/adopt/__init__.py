@@ -44,6 +44,8 @@ from ..review.parsing import collect_variables, parse_cmake
 from ..toolchain import Toolchain, find_host_toolchain
 from .cmake import SUSPENDING, thin_cmake_lists
 from .entry_points import derived_classes, interpreter_factory
+from .first_run import KNOWN_FAILURES
+from .first_run import record as record_first_run
 from .infer import Inference, NotAKernel, infer
 from .test_setup import plugins_asked_for
 
@@ -96,6 +98,7 @@ class Plan:
     failed_after: list[str] = dataclasses.field(default_factory=list)
     ledger: list = dataclasses.field(default_factory=list)  # where each command of the kernel's CMake went
     built: str = "not built"  # the native build of the adopted tree: "built", or why not
+    known_failures: dict = dataclasses.field(default_factory=dict)  # suite -> test id -> reason (first run)
     not_inferred: dict[str, str] = dataclasses.field(default_factory=dict)  # answer -> why
     stand_ins: set[str] = dataclasses.field(default_factory=set)  # answers rendered with a stand-in
     port_changes: list[str] = dataclasses.field(default_factory=list)  # the xeus 6 API changes the kernel needs
@@ -461,6 +464,18 @@ def build_check(tree: Path, toolchain: Toolchain | None) -> str:
     return "built"
 
 
+def _record_known_failures(plan: Plan, root: Path, trial: Path, rendered_dir: Path, builder: Toolchain | None) -> None:
+    if (root / KNOWN_FAILURES).exists():
+        plan.needs_human.append(f"{KNOWN_FAILURES} exists: adopt records no first run over yours")
+    elif plan.built != "built" or builder is None:
+        plan.needs_human.append("known failures not recorded: the adopted tree was not built")
+    else:
+        plan.known_failures = record_first_run(trial, builder)
+        if plan.known_failures:
+            shutil.copy2(trial / KNOWN_FAILURES, rendered_dir / KNOWN_FAILURES)
+            plan.written[KNOWN_FAILURES] = "new"
+
+
 def score(root: Path) -> tuple[str, list[str]]:
     """The reviewer's score (passed/total) and the failing check IDs."""
     result = review_score(root)
@@ -488,10 +503,13 @@ def adopt(
     dry_run: bool = False,
     toolchain: Toolchain | None | str = "find",
     port_xeus6: bool = False,
+    record_known_failures: bool = False,
 ) -> Plan:
     """Adopt the kernel repository at *root* (see the module's documentation). The adopted
     tree is built natively with *toolchain* ("find": the user's xeus, if any; None: no build).
-    *port_xeus6*: make the mechanical xeus 5 -> 6 API changes in the kernel's own sources too."""
+    *port_xeus6*: make the mechanical xeus 5 -> 6 API changes in the kernel's own sources too.
+    *record_known_failures*: run the generated suites on the built tree and record their
+    failures in test/known_failures.toml."""
     root = root.resolve()
     check_repository(root)
     try:
@@ -523,7 +541,10 @@ def adopt(
         shutil.copytree(root, trial, ignore=shutil.ignore_patterns(".git"), symlinks=True)
         apply(plan, work / "render", trial)
         plan.score_after, plan.failed_after = score(trial)
-        plan.built = build_check(trial, find_host_toolchain() if toolchain == "find" else toolchain)
+        builder = find_host_toolchain() if toolchain == "find" else toolchain
+        plan.built = build_check(trial, builder)
+        if record_known_failures:
+            _record_known_failures(plan, root, trial, work / "render", builder)
         if not dry_run:
             apply(plan, work / "render", root)
     return plan
@@ -569,6 +590,9 @@ def report(plan: Plan, *, dry_run: bool, write: Callable[[str], None] = print) -
     failed = f" (failing: {', '.join(plan.failed_after)})" if plan.failed_after else ""
     write(f"Reviewer score: {plan.score_before} before, {plan.score_after} after{failed}")
     write(f"Native build of the adopted tree: {plan.built}")
+    if plan.known_failures:
+        recorded = "; ".join(f"{suite} {', '.join(sorted(ids))}" for suite, ids in sorted(plan.known_failures.items()))
+        write(f"Known failures of the first run, recorded in {KNOWN_FAILURES} (strict: a fix shows): {recorded}")
     if dry_run:
         write("Nothing was changed. Run again without --dry-run to apply the plan.")
     else:
