@@ -111,3 +111,13 @@ def test_a_kernelspec_argument_cmake_fills_in_comes_over_as_its_variable():
     )
     assert "    ARGS -std=20 -resource-dir ${TINY_RESOURCES})" in build.text
     assert "XK_PLACEHOLDER" not in build.text and "PLACEHOLDER" not in build.text
+
+
+def test_a_command_under_a_condition_on_a_macros_parameter_is_for_a_human():
+    """Out of the macro its parameter means nothing: carried, the condition would be silently false."""
+    text = MACRO_BUILD.replace("    tiny_common(${target})\n", "    tiny_common(${target})\n"
+                               "    if(${kind} STREQUAL STATIC)\n        target_compile_options(${target} PRIVATE -ffat-lto-objects)\n"
+                               "    endif()\n")
+    build = thin(text)
+    assert "-ffat-lto-objects" not in build.text
+    assert any("-ffat-lto-objects" in line and "a condition on its ${kind}" in line for line in build.needs_human)

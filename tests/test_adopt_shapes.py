@@ -407,3 +407,16 @@ def test_known_failures_of_a_first_run_are_recorded_and_keep_ctest_green(release
     tc = toolchain.with_binds([tmp_path])
     ctest = tc.run(["cmake", "--workflow", "--preset", "native"], cwd=repo, env=tc.build_environment(), check=False)
     assert ctest.returncode == 0, ctest.stdout[-6000:]
+
+
+def test_what_a_wasm_kernelspec_adds_is_carried_or_named(releases, tmp_path):
+    """The wasm kernelspec's metadata.shared becomes SIDE_MODULES; its own arguments are named."""
+    repo = legacy_repository("calc", tmp_path / "calc")
+    (repo / "share/jupyter/kernels/xcalc/wasm_kernel.json.in").write_text(
+        '{"display_name": "Calc", "language": "calc", "argv": ["@CMAKE_INSTALL_PREFIX@/bin/xcalc", "-msimd128"],\n'
+        ' "metadata": {"wasm_name": "xcalc", "shared": {"libcalc.so": "lib/libcalc.so"}}}\n')
+    commit_all(repo, "The wasm kernelspec ships a side module and an argument")
+    plan = adopt(repo, template=str(releases), vcs_ref=BEFORE, dry_run=True, toolchain=None)
+    assert "    SIDE_MODULES lib/libcalc.so\n" in plan.cmake_lists
+    assert any(line.startswith("share/jupyter/kernels/xcalc/wasm_kernel.json.in (the wasm kernelspec) has "
+                               "arguments -msimd128") for line in plan.needs_human), plan.needs_human

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import json
 import posixpath
 import re
 import shutil
@@ -383,6 +384,8 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     all_specs = _kernelspecs(root, inference)
     specs = [s for s in all_specs if s.name == kernel]
     others = {s.name: (s.data, s.text) for s in all_specs if s.name != kernel and isinstance(s.data, dict)}
+    kernelspec, wasm_notes = _with_wasm_spec(root, inference, kernel, specs[0].data if specs else None)
+    notes += wasm_notes
     build = thin_cmake_lists(
         inference.top_level, collect_variables(inference.top_level),
         other_files=_other_cmake_files(root, inference), suspending_calls=_suspending_calls(root, inference),
@@ -391,7 +394,7 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
         project=answers["project_name"], version=inference.answers.get("project_version", "0.1.0"),
         description=answers.get("description", ""), kernel=kernel,
         interpreter_files=inference.interpreter_files, repo_files=inference.tree.files,
-        kernelspec=specs[0].data if specs else None, with_runtime_files=bool(answers.get("with_runtime_files")),
+        kernelspec=kernelspec, with_runtime_files=bool(answers.get("with_runtime_files")),
     )
     notes += [f"{path} is ignored by git, so adopt leaves it as it is: compare it with the template's" for path in ignored]
     if answers.get("protocol_suite"):
@@ -425,6 +428,36 @@ def plan_adoption(root: Path, rendered_dir: Path, inference: Inference, answers:
     )
     plan.ledger = build.ledger
     return plan
+
+
+def _with_wasm_spec(root: Path, inference: Inference, kernel: str, native: dict | None) -> tuple[dict | None, list[str]]:
+    """The kernel's kernelspec with what its wasm kernelspecs add: their metadata.shared (the
+    side modules, SIDE_MODULES), and a note for each argument or metadata entry of theirs the
+    template's one kernel.json.in has no home for."""
+    notes: list[str] = []
+    merged = json.loads(json.dumps(native)) if isinstance(native, dict) else None
+    for spec in xk_kernelspecs(root, inference.tree):
+        if not spec.wasm or not isinstance(spec.data, dict):
+            continue
+        metadata = spec.data.get("metadata") if isinstance(spec.data.get("metadata"), dict) else {}
+        shared = metadata.get("shared")
+        if isinstance(shared, dict) and shared and spec.name == kernel and merged is not None:
+            merged_metadata = merged.setdefault("metadata", {})
+            if isinstance(merged_metadata, dict) and "shared" not in merged_metadata:
+                merged_metadata["shared"] = shared
+        extra = sorted(set(metadata) - {"wasm_name", "debugger", "shared"})
+        argv = [a for a in spec.data.get("argv", [])[1:] if isinstance(a, str)]
+        what = []
+        if argv:
+            what.append(f"arguments {' '.join(argv)}")
+        if extra:
+            what.append(f"metadata {', '.join(extra)}")
+        if isinstance(shared, dict) and spec.name != kernel:
+            what.append("metadata.shared (SIDE_MODULES of its kernel)")
+        if what:
+            notes.append(f"{spec.path} (the wasm kernelspec) has {'; '.join(what)}: the template writes one "
+                         f"kernel.json.in for both builds; carry them under if(EMSCRIPTEN) in CMakeLists.txt")
+    return merged, notes
 
 
 def _kernelspecs(root: Path, inference: Inference):

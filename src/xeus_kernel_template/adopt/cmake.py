@@ -464,6 +464,12 @@ def thin_cmake_lists(
         if id(command) in loops:
             ledger.add(command, "human", f"{_short(command)}: inside {loops[id(command)]}, not carried over")
             continue
+        parameters = [p for p in macros.get(macro, []) if any(p in c for c in conditions[id(command)])]
+        if parameters:
+            # Under a condition on the macro's own parameter: it means nothing outside the macro.
+            ledger.add(command, "human", f"{_short(command)}: in {macro}(), under a condition on its "
+                       f"{', '.join(parameters)}: not carried over")
+            continue
         _classify(command, ledger, chosen, pending_sets, to_library, is_library=is_library, library=library,
                   library_command=library_command, project=project, variables=variables, macros=macros,
                   library_macros=library_macros | executable_macros, entry_executables=entry_targets,
