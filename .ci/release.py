@@ -25,6 +25,8 @@ from packaging.version import InvalidVersion, Version
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = re.compile(r"^## \[(?P<name>[^\]]+)\](?: - (?P<date>\d{4}-\d{2}-\d{2}))?$", re.MULTILINE)
 TAG = re.compile(r"^v(?P<version>\d+\.\d+\.\d+.*)$")
+# Packages of this repository released with the template, at its version (docs/xeus-kernel-ci.md).
+PACKAGES = ("packages/xeus-kernel-ci",)
 
 
 def entries(root: Path = ROOT) -> list[tuple[str, str | None, str]]:
@@ -41,6 +43,15 @@ def released(root: Path = ROOT) -> list[Version]:
 
 def package_version(root: Path = ROOT) -> Version:
     return Version(tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"])
+
+
+def projects(root: Path = ROOT) -> list[Path]:
+    """The template's own project and the packages released with it."""
+    return [root, *(root / package for package in PACKAGES if (root / package / "pyproject.toml").is_file())]
+
+
+def project_name(project: Path) -> str:
+    return tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
 
 
 def git_tags(root: Path, *args: str) -> list[str]:
@@ -77,6 +88,10 @@ def tag_problems(tag: str, root: Path = ROOT) -> list[str]:
     problems, version = [], package_version(root)
     if tagged != version:
         problems.append(f"tag {tag} but pyproject.toml says {version}")
+    for project in projects(root)[1:]:
+        if package_version(project) != version:
+            problems.append(f"{project.relative_to(root)}/pyproject.toml says {package_version(project)}, "
+                            f"pyproject.toml {version}: they are released together")
     newest = next(((name, date) for name, date, _ in entries(root) if name != "Unreleased"), None)
     if newest is None or newest[0] != str(tagged):
         problems.append(f"CHANGELOG.md's newest release is {newest[0] if newest else 'none'}, not {tagged}")
@@ -96,11 +111,15 @@ def notes(version: str, root: Path = ROOT) -> str:
 
 
 def build(dist: Path, *, isolation: bool, root: Path = ROOT) -> list[Path]:
-    """sdist and wheel into *dist*, checked by `twine check --strict`."""
+    """The sdists and wheels of the template and the packages released with it into *dist*,
+    checked by `twine check --strict`."""
     dist.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(dist), str(root)]
-    subprocess.run(command + ([] if isolation else ["--no-isolation"]), check=True)
-    built = sorted(dist.glob(f"xeus_kernel_template-{package_version(root)}*"))
+    built: list[Path] = []
+    for project in projects(root):
+        command = [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(dist), str(project)]
+        subprocess.run(command + ([] if isolation else ["--no-isolation"]), check=True)
+        prefix = project_name(project).replace("-", "_")
+        built += sorted(dist.glob(f"{prefix}-{package_version(project)}*"))
     subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *map(str, built)], check=True)
     return built
 

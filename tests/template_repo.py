@@ -42,7 +42,7 @@ def copy_template(destination: Path) -> None:
     its reviewer (the package), from the working tree: HEAD plus uncommitted changes."""
     parts = [
         "copier.yml", "stack.yml", "CHANGELOG.md", "includes", "template", "hooks", "pyproject.toml", "README.md", "src",
-        ".pre-commit-hooks.yaml",
+        ".pre-commit-hooks.yaml", "packages",
     ]
     listed = git(TEMPLATE, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *parts)
     for relative in sorted(set(filter(None, listed.split("\0")))):

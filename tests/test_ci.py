@@ -113,8 +113,9 @@ def release_checkout(tmp_path):
     repo.mkdir()
     git(repo, "init", "--quiet")
     copy_template(repo)
-    pyproject = (repo / "pyproject.toml").read_text()
-    (repo / "pyproject.toml").write_text(re.sub(r'(?m)^version = ".*"$', 'version = "9.8.7"', pyproject, count=1))
+    for project in (repo, repo / "packages/xeus-kernel-ci"):  # released together, at one version
+        pyproject = (project / "pyproject.toml").read_text()
+        (project / "pyproject.toml").write_text(re.sub(r'(?m)^version = ".*"$', 'version = "9.8.7"', pyproject, count=1))
     changelog = (repo / "CHANGELOG.md").read_text()
     head, rest = changelog.split("## [Unreleased]", 1)
     rest = re.sub(r"^.*?(?=^## \[)", "", rest, count=1, flags=re.DOTALL | re.MULTILINE)  # empty [Unreleased]
@@ -134,6 +135,7 @@ def test_the_release_builds_checks_and_quotes_its_entry(release_checkout, tmp_pa
                    "--notes", str(notes), "--no-isolation")
     assert prepared.returncode == 0, prepared.stdout + prepared.stderr
     assert sorted(p.name for p in dist.iterdir()) == [
+        "xeus_kernel_ci-9.8.7-py3-none-any.whl", "xeus_kernel_ci-9.8.7.tar.gz",
         "xeus_kernel_template-9.8.7-py3-none-any.whl", "xeus_kernel_template-9.8.7.tar.gz"]
     assert "PASSED" in prepared.stdout  # twine check, on both
     assert notes.read_text() == "### Fixed\n\n- The release test's entry.\n"
@@ -144,10 +146,13 @@ def test_the_release_builds_checks_and_quotes_its_entry(release_checkout, tmp_pa
     ("9.8.7", None, "tag '9.8.7' is not v<version>"),
     ("v9.8.7", ("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n\n- Not yet.\n"), "v9.8.7 leaves entries under [Unreleased]"),
     ("v9.8.7", ("## [9.8.7] - 2026-12-06", "## [9.8.7]"), "CHANGELOG.md's [9.8.7] has no date"),
+    ("v9.8.7", ("packages/xeus-kernel-ci/pyproject.toml", 'version = "9.8.7"', 'version = "9.8.6"'),
+     "packages/xeus-kernel-ci/pyproject.toml says 9.8.6, pyproject.toml 9.8.7: they are released together"),
 ])
 def test_the_release_refuses_when_they_disagree(release_checkout, tmp_path, tag, edit, refusal):
     if edit:
-        replace_once(release_checkout / "CHANGELOG.md", *edit)
+        path, *change = edit if len(edit) == 3 else ("CHANGELOG.md", *edit)
+        replace_once(release_checkout / path, *change)
     dist = tmp_path / "dist"
     refused = run("release", "prepare", "--tag", tag, "--root", str(release_checkout), "--dist", str(dist),
                   "--notes", str(tmp_path / "notes.md"), "--no-isolation")
@@ -206,15 +211,19 @@ LINE_CHANNEL = "the line's emscripten-forge channel"
 # and xeus-r's, take emscripten_emscripten-wasm32 from emscripten-forge-4x); conda-forge has
 # the native stack and the Python tools; pip's section comes from PyPI.
 PUBLISHED = {
-    "environment-dev.yml": dict.fromkeys(
-        ["cmake", "cxx-compiler", "ninja", "xeus", "xeus-zmq", "nlohmann_json", "python", "pytest",
-         "jupyter_kernel_test", "jupyter_client", "jupyterlab", "pre-commit"], CONDA_FORGE),
+    "environment-dev.yml": {
+        **dict.fromkeys(["cmake", "cxx-compiler", "ninja", "xeus", "xeus-zmq", "nlohmann_json", "python", "pytest",
+                         "jupyter_kernel_test", "jupyter_client", "jupyterlab", "pre-commit", "pip"], CONDA_FORGE),
+        # this repository's package, published to PyPI by release.yml with each template release
+        "xeus-kernel-ci": "PyPI",
+    },
     "environment-wasm-build.yml": {
         **dict.fromkeys(["cmake", "ninja", "python", "jupyterlite-core", "jupyterlite-xeus", "jupyter_server",
                          "jupyterlab_server", "python-libarchive-c", "nodejs", "pytest", "jupyter_kernel_test",
                          "jupyter_client", "pip"], CONDA_FORGE),
         "emscripten_emscripten-wasm32": LINE_CHANNEL,
         "playwright": "PyPI",
+        "xeus-kernel-ci": "PyPI",
     },
     "environment-wasm-host.yml": dict.fromkeys(["xeus", "xeus-lite", "nlohmann_json"], LINE_CHANNEL),
 }
