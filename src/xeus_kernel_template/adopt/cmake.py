@@ -1,11 +1,13 @@
 """The thin, author-owned CMakeLists.txt of an adopted kernel, from its hand-written build.
 
-What carries over is what only the kernel knows: its project name and version, the sources
-of its interpreter library, its own `find_package()`s, `option()`s, include directories,
-libraries and compile definitions (under the conditions they had), its kernelspec's extra
-metadata and environment, whether it exports its library. The rest (xeus itself, the wasm
-flags, the executables, the kernelspec, install rules, tests) is what the template's
-cmake/XeusKernel.cmake does; what has no counterpart there is listed for a human.
+Every command of the kernel's CMake gets one verdict in a ledger (``ThinBuild.ledger``):
+*carried* (written into the new file as it was, under the conditions it had: what only the
+kernel knows, its sources, dependencies, options, configure steps, targets, modules and
+kernelspec extras), *replaced* (naming the convention of cmake/XeusKernel.cmake that now does
+it: xeus itself, the wasm flags, the executables, the kernelspec, install rules, tests), or
+*human* (with why: flags without a home, asyncify where the C++ suspends, what reads a file
+the plan removes, a condition on a macro's own parameter). A command nothing recognises is
+carried, never dropped.
 """
 
 from __future__ import annotations
