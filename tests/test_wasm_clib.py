@@ -178,6 +178,7 @@ def fill_in_kernel(project: Path, variant: str) -> None:
         patch(cmakelists, KERNEL_SOURCES, KERNEL_SOURCES + SIDE_MODULE)
         cmakelists.write_text(cmakelists.read_text() + FIND_HEADER)
     patch(project / f"test/test_{KERNEL}_kernel.py", SKELETON_SAMPLE, LIBRARY_SAMPLE)
+    patch(project / "test/smoke_cells.toml", 'code = "hello"\nresult = "hello"', 'code = "hello"\nresult = "HELLO"')
     (project / f"test/wasm/{KERNEL}.test.mjs").write_text(NODE_TEST)
     (project / f"test/wasm/test_{KERNEL}_lite.py").write_text(BROWSER_TEST)
 
@@ -207,9 +208,12 @@ def built(skeleton_render, wasm_toolchain, tmp_path_factory):
 
 
 def ask_in_node(build: LiteBuild, kernel_js: Path, code: str) -> dict:
-    """Starts the installed module in node (test/wasm/kernel_harness.mjs), runs one cell."""
+    """Starts the installed module in node (test/wasm/kernel_harness.mjs, over xeus-kernel-ci's
+    harness, which `xeus-kernel-bridge node-test` names as ctest runs it), runs one cell."""
+    harness = build.run(build.toolchain.python, "-c",
+                        "from xeus_kernel_ci.kernel_bridge import HARNESS; print(HARNESS.as_uri())").stdout.strip()
     ran = build.run("node", "--input-type=module", "-e", ASK, build.project / "test/wasm/kernel_harness.mjs",
-                    kernel_js, code, check=False, timeout=120)
+                    kernel_js, code, check=False, timeout=120, env={"KERNEL_HARNESS": harness})
     replies = [line for line in ran.stdout.splitlines() if line.startswith("REPLY ")]
     assert len(replies) == 1, ran.stdout[-4000:]
     return json.loads(replies[0].removeprefix("REPLY "))
